@@ -1,1 +1,2 @@
-export const x: number = 1;
+export * from './errors.ts';
+export * from './money.ts';

@@ -1,0 +1,3 @@
+export * from './fields.ts';
+export * from './load.ts';
+export * from './groups.ts';

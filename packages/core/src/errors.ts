@@ -1,0 +1,42 @@
+/**
+ * Errors with stable codes. Domain code throws AppError with a code from this catalog; each
+ * edge (HTTP, socket ack, job failure) maps codes in one table of its own. Domain code never
+ * knows about HTTP statuses.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'The request is not valid.',
+  NOT_FOUND: 'Nothing was found at this address.',
+  UNAUTHENTICATED: 'Sign in to continue.',
+  FORBIDDEN: 'You are not allowed to do this.',
+  CONFLICT: 'This conflicts with the current state; reload and try again.',
+  RATE_LIMITED: 'Too many requests; wait a moment and try again.',
+  SITE_DISABLED: 'The site is temporarily disabled for maintenance; try again later.',
+  DEPENDENCY_UNAVAILABLE: 'A service this request needs is unavailable; try again shortly.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON.',
+  INTERNAL: 'Something went wrong on our side; try again later.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetails {
+  /** The input field that failed, as a JSON pointer-like path ("/body/tradeUrl"). */
+  field?: string;
+  [key: string]: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

@@ -1,0 +1,15 @@
+import type { Migration } from 'kysely/migration';
+import * as main0001 from './main/0001-initial.ts';
+import * as pricing0001 from './pricing/0001-initial.ts';
+
+/**
+ * Migrations are listed here rather than discovered from the file system, so they work the same
+ * from source, from a bundle, and under type stripping. Names sort in apply order.
+ */
+export const mainMigrations: Record<string, Migration> = {
+  '0001-initial': main0001,
+};
+
+export const pricingMigrations: Record<string, Migration> = {
+  '0001-initial': pricing0001,
+};

@@ -1,0 +1,43 @@
+import { sql, type Kysely } from 'kysely';
+
+/** The pricing database (a separate schema, as in the seed): prices in minor units, overrides, history. */
+const statements = [
+  `CREATE TABLE prices (
+    market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+    price BIGINT NOT NULL COMMENT 'minor units (cents)',
+    currency CHAR(3) NOT NULL DEFAULT 'USD',
+    source VARCHAR(32) NOT NULL,
+    updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+    -- a price of zero is a bad feed row, never a price
+    CONSTRAINT ck_prices_positive CHECK (price > 0)
+  )`,
+  `CREATE TABLE price_overrides (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    price BIGINT NOT NULL,
+    reason VARCHAR(255) NOT NULL,
+    expires_at DATETIME(3) NULL,
+    created_by VARCHAR(64) NOT NULL,
+    created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    CONSTRAINT ck_price_overrides_positive CHECK (price > 0),
+    KEY ix_price_overrides_name (market_hash_name, expires_at)
+  )`,
+  `CREATE TABLE price_history (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    price BIGINT NOT NULL,
+    source VARCHAR(32) NOT NULL,
+    recorded_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    KEY ix_price_history_name (market_hash_name, recorded_at)
+  )`,
+];
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  for (const statement of statements) await sql.raw(statement).execute(db);
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of ['price_history', 'price_overrides', 'prices']) {
+    await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Kysely table types. 64-bit ids and money are BIGINT columns read back as decimal strings
+ * (the pool sets bigNumberStrings), written as string or bigint: never a JS number.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A BIGINT: read as a decimal string, written as a string or bigint. */
+export type Int64 = ColumnType<string, string | bigint, string | bigint>;
+export type GeneratedInt64 = ColumnType<string, string | bigint | undefined, never>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date | undefined>;
+/** JSON columns: MariaDB stores JSON as text, so they are written as serialized strings. */
+type Json<T> = ColumnType<T, string, string>;
+
+export interface UsersTable {
+  id: GeneratedInt64;
+  steam_id: Int64;
+  persona_name: Generated<string>;
+  avatar_url: Generated<string>;
+  trade_partner_id: number | null;
+  trade_token: string | null;
+  banned_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface BalancesTable {
+  user_id: Int64;
+  amount: Int64;
+  updated_at: UpdatedAt;
+}
+
+export interface LedgerTable {
+  id: GeneratedInt64;
+  user_id: Int64;
+  delta: Int64;
+  balance_after: Int64;
+  reason: string;
+  ref_type: string;
+  ref_id: string;
+  created_at: CreatedAt;
+}
+
+export type BotTier = 'very_good' | 'good' | 'bad';
+export type BotStatus = 'active' | 'paused' | 'disabled' | 'error';
+
+export interface BotsTable {
+  id: Generated<number>;
+  steam_id: Int64;
+  account_name: string;
+  display_name: Generated<string>;
+  tier: Generated<BotTier>;
+  status: Generated<BotStatus>;
+  capacity: Generated<number>;
+  item_count: Generated<number>;
+  inventory_refreshed_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ItemsTable {
+  id: GeneratedInt64;
+  asset_id: Int64;
+  context_id: Generated<number>;
+  bot_id: number;
+  class_id: Int64;
+  instance_id: Int64;
+  market_hash_name: string;
+  name: Generated<string>;
+  type: Generated<string>;
+  rarity: Generated<string>;
+  exterior: string | null;
+  float_value: number | null;
+  paint_seed: number | null;
+  stickers: Json<unknown> | null;
+  attributes: Json<unknown> | null;
+  tradable_after: Date | null;
+  casket_asset_id: Int64 | null;
+  stale: Generated<number>;
+  first_seen_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type TradeKind = 'deposit' | 'withdraw' | 'swap';
+
+export interface TradesTable {
+  id: GeneratedInt64;
+  user_id: Int64;
+  kind: TradeKind;
+  state: string;
+  idempotency_key: string;
+  user_gives_value: Int64;
+  user_receives_value: Int64;
+  balance_hold: Int64;
+  failure_code: string | null;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface TradeItemsTable {
+  id: GeneratedInt64;
+  trade_id: Int64;
+  side: 'user_gives' | 'user_receives';
+  asset_id: Int64;
+  context_id: Generated<number>;
+  market_hash_name: string;
+  price: Int64;
+  bot_id: number | null;
+  new_asset_id: Int64 | null;
+}
+
+export interface ReservationsTable {
+  id: GeneratedInt64;
+  asset_id: Int64;
+  trade_id: Int64;
+  created_at: CreatedAt;
+  released_at: Date | null;
+  active_asset_id: ColumnType<string | null, never, never>;
+}
+
+export interface OffersTable {
+  id: GeneratedInt64;
+  trade_id: Int64;
+  bot_id: number;
+  steam_offer_id: Int64 | null;
+  state: string;
+  steam_state: number | null;
+  steam_trade_id: Int64 | null;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+  updated_at: UpdatedAt;
+}
+
+export interface OutboxTable {
+  id: GeneratedInt64;
+  event_id: string;
+  topic: string;
+  aggregate_id: string;
+  payload: Json<unknown>;
+  created_at: CreatedAt;
+  published_at: Date | null;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: Json<unknown>;
+  updated_by: string | null;
+  updated_at: UpdatedAt;
+}
+
+export interface AllowedPartnersTable {
+  steam_id: Int64;
+  note: Generated<string>;
+  created_at: CreatedAt;
+}
+
+export interface MainDatabase {
+  users: UsersTable;
+  balances: BalancesTable;
+  ledger: LedgerTable;
+  bots: BotsTable;
+  items: ItemsTable;
+  trades: TradesTable;
+  trade_items: TradeItemsTable;
+  reservations: ReservationsTable;
+  offers: OffersTable;
+  outbox: OutboxTable;
+  settings: SettingsTable;
+  allowed_partners: AllowedPartnersTable;
+}
+
+export interface PricesTable {
+  market_hash_name: string;
+  price: Int64;
+  currency: Generated<string>;
+  source: string;
+  updated_at: UpdatedAt;
+}
+
+export interface PriceOverridesTable {
+  id: GeneratedInt64;
+  market_hash_name: string;
+  price: Int64;
+  reason: string;
+  expires_at: Date | null;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
+export interface PriceHistoryTable {
+  id: GeneratedInt64;
+  market_hash_name: string;
+  price: Int64;
+  source: string;
+  recorded_at: CreatedAt;
+}
+
+export interface PricingDatabase {
+  prices: PricesTable;
+  price_overrides: PriceOverridesTable;
+  price_history: PriceHistoryTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { AppError } from '@platform/core';
+import type { Redis } from '@platform/db';
+import { runWithContext, type Logger, type Metrics } from '@platform/observability';
+import { errorBody, handleError } from './errors.ts';
+import type { SiteSwitch } from './site-switch.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** 'exempt' keeps a route answering while the site is disabled (health, metrics, admin, status). */
+    siteSwitch?: 'exempt';
+  }
+}
+
+export interface HttpAppOptions {
+  service: string;
+  logger: Logger;
+  metrics: Metrics;
+  http: { trustProxy: boolean; bodyLimitBytes: number };
+  /** Counters live in Redis so every worker and instance shares one budget per client. */
+  rateLimit: { redis: Redis; max: number; windowMs: number; keyPrefix: string };
+  /** Dependency name → a check that rejects when the dependency is unusable (for /readyz). */
+  readiness: Record<string, () => Promise<unknown>>;
+  siteSwitch?: SiteSwitch;
+  readinessTimeoutMs?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * The Fastify instance every HTTP service starts from: request ids and context, JSON logs,
+ * one error table, 404s, health, readiness, metrics, Redis-backed rate limiting and the
+ * site-disable switch. It never listens; main.ts does.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const { logger, metrics } = options;
+  // Typed as FastifyBaseLogger so the instance keeps Fastify's default generics (plugins expect them).
+  const baseLogger: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance: baseLogger,
+    trustProxy: options.http.trustProxy,
+    bodyLimit: options.http.bodyLimitBytes,
+    // genReqId reads (and vets) x-request-id itself; Fastify would otherwise trust it verbatim.
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // A caller's id is kept when it looks like one, so a trace crosses services; otherwise a new one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
+  });
+
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-request-id', req.id);
+    runWithContext({ requestId: req.id }, done);
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const labels = {
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpRequestsTotal.inc(labels);
+    done();
+  });
+  app.setErrorHandler(handleError);
+
+  // Once closing, answers in flight tell the client to drop the connection, so a keep-alive
+  // socket does not hold the shutdown open after its last request finished.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: options.rateLimit.max,
+    timeWindow: options.rateLimit.windowMs,
+    redis: options.rateLimit.redis,
+    nameSpace: `${options.rateLimit.keyPrefix}rl:${options.service}:`,
+    // Redis down must not take the API down with it; /readyz reports the outage.
+    skipOnError: true,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_req, context) =>
+      new AppError('RATE_LIMITED', `Too many requests; try again in ${context.after}.`, {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
+
+  if (options.siteSwitch) {
+    const siteSwitch = options.siteSwitch;
+    app.addHook('onRequest', async (req) => {
+      if (req.routeOptions.config.siteSwitch === 'exempt') return;
+      if (await siteSwitch.isDisabled()) throw new AppError('SITE_DISABLED');
+    });
+  }
+
+  const exempt = { siteSwitch: 'exempt' as const, rateLimit: false as const };
+  app.get('/healthz', { config: exempt, logLevel: 'warn' }, () => ({ status: 'ok' }));
+  app.get('/readyz', { config: exempt, logLevel: 'warn' }, async (_req, reply) => {
+    const timeoutMs = options.readinessTimeoutMs ?? 2_000;
+    const entries = await Promise.all(
+      Object.entries(options.readiness).map(async ([name, check]) => {
+        try {
+          await Promise.race([
+            check(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
+          ]);
+          return [name, 'ok'] as const;
+        } catch (err) {
+          app.log.warn({ dependency: name, err: (err as Error).message }, 'readiness check failed');
+          return [name, 'unavailable'] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(entries);
+    const failing = entries.filter(([, s]) => s !== 'ok').map(([n]) => n);
+    if (failing.length === 0) return { status: 'ready', checks };
+    const err = new AppError('DEPENDENCY_UNAVAILABLE', `Not ready: ${failing.join(', ')} unavailable.`, {
+      failing,
+    });
+    return reply.status(503).send({ ...errorBody(err), checks });
+  });
+  app.get('/metrics', { config: exempt, logLevel: 'warn' }, async (_req, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Unknown paths are rate limited too, so scanning costs the scanner.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (req) => {
+    throw new AppError('NOT_FOUND', `Nothing is served at ${req.method} ${req.url.split('?')[0]}.`);
+  });
+
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_CODES, isAppError, type ErrorCode } from '@platform/core';
+
+/**
+ * The one table from error code to HTTP status. A Record over every code: a new code without
+ * a status is a compile error.
+ */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SITE_DISABLED: 503,
+  DEPENDENCY_UNAVAILABLE: 503,
+};
+
+/** The body of every error answer: `{ "error": { "code", "message", ...details } }`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string; [key: string]: unknown };
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return { error: { ...(err.details ?? {}), code: err.code, message: err.message } };
+}
+
+/** Fastify's own client errors (bad JSON, wrong content type, body too large) as AppErrors. */
+function fromFastifyError(err: FastifyError): AppError | undefined {
+  if (err.validation) {
+    const first = err.validation[0];
+    const context = err.validationContext ?? 'body';
+    const path = first?.instancePath ?? '';
+    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const field = `/${context}${path}${missing ? `/${missing}` : ''}`;
+    const what = missing ? `${field} is required` : `${field} ${first?.message ?? 'is not valid'}`;
+    return new AppError('VALIDATION_FAILED', `The request is not valid: ${what}.`, { field });
+  }
+  switch (err.statusCode) {
+    case 413:
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 415:
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    case 400:
+      return new AppError(
+        'VALIDATION_FAILED',
+        err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'The request body is not valid JSON.'
+          : 'The request is not valid.',
+      );
+    case 404:
+      return new AppError('NOT_FOUND');
+    default:
+      return undefined;
+  }
+}
+
+export function handleError(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
+  const appError = isAppError(err) ? err : fromFastifyError(err as FastifyError);
+  if (appError) {
+    const status = STATUS_BY_CODE[appError.code];
+    if (status >= 500) req.log.error({ err, code: appError.code }, 'request failed');
+    else req.log.info({ code: appError.code, field: appError.details?.field }, 'request refused');
+    void reply.status(status).send(errorBody(appError));
+    return;
+  }
+  // Anything else is a bug or an outage: log it whole, answer without internals.
+  req.log.error({ err }, 'unhandled error');
+  void reply
+    .status(500)
+    .send({ error: { code: 'INTERNAL', message: ERROR_CODES.INTERNAL } } satisfies ErrorBody);
+}

@@ -1,0 +1,5 @@
+export * from './app.ts';
+export * from './errors.ts';
+export * from './site-switch.ts';
+export * from './shutdown.ts';
+export * from './cluster.ts';

@@ -1,0 +1,179 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AppError } from '@platform/core';
+import { connectRedis, createRedis, type Redis } from '@platform/db';
+import { SiteSwitch } from '@platform/http';
+import { buildTestApp, eventually, freePort, REDIS_URL, startPrivateRedis, stopProcess } from './helpers.ts';
+
+const clients: Redis[] = [];
+after(() => {
+  for (const c of clients) c.disconnect();
+});
+
+test('health, request ids, 404 and errors keep one shape', async (t) => {
+  const { app, redis } = await buildTestApp();
+  clients.push(redis);
+  app.post(
+    '/api/v1/things',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['tradeUrl'],
+          properties: { tradeUrl: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
+    () => ({ ok: true }),
+  );
+  app.get('/api/v1/boom', () => {
+    throw new Error('db password is hunter2');
+  });
+  app.get('/api/v1/conflict', () => {
+    throw new AppError('CONFLICT', 'That item is already in another trade.');
+  });
+  t.after(() => app.close());
+
+  const health = await app.inject('/healthz');
+  assert.equal(health.statusCode, 200);
+  assert.match(health.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/);
+  const traced = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+  assert.equal(traced.headers['x-request-id'], 'abc-123');
+  const forged = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'a b\nc' } });
+  assert.notEqual(forged.headers['x-request-id'], 'a b\nc');
+
+  const missing = await app.inject('/nowhere?x=1');
+  assert.equal(missing.statusCode, 404);
+  assert.deepEqual(missing.json(), {
+    error: { code: 'NOT_FOUND', message: 'Nothing is served at GET /nowhere.' },
+  });
+
+  const invalid = await app.inject({ method: 'POST', url: '/api/v1/things', payload: {} });
+  assert.equal(invalid.statusCode, 400);
+  assert.equal(invalid.json().error.code, 'VALIDATION_FAILED');
+  assert.equal(invalid.json().error.field, '/body/tradeUrl');
+  const tooLong = await app.inject({
+    method: 'POST',
+    url: '/api/v1/things',
+    payload: { tradeUrl: 'x'.repeat(11) },
+  });
+  assert.equal(tooLong.json().error.field, '/body/tradeUrl');
+  assert.match(tooLong.json().error.message, /must NOT have more than 10 characters/);
+  const badJson = await app.inject({
+    method: 'POST',
+    url: '/api/v1/things',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"tradeUrl":',
+  });
+  assert.equal(badJson.statusCode, 400);
+  assert.deepEqual(badJson.json(), {
+    error: { code: 'VALIDATION_FAILED', message: 'The request body is not valid JSON.' },
+  });
+  const tooBig = await app.inject({
+    method: 'POST',
+    url: '/api/v1/things',
+    payload: { tradeUrl: 'x'.repeat(20_000) },
+  });
+  assert.equal(tooBig.statusCode, 413);
+  assert.equal(tooBig.json().error.code, 'PAYLOAD_TOO_LARGE');
+
+  const boom = await app.inject('/api/v1/boom');
+  assert.equal(boom.statusCode, 500);
+  assert.equal(boom.json().error.code, 'INTERNAL');
+  assert.ok(!boom.body.includes('hunter2'), 'a 5xx leaked internals');
+
+  const conflict = await app.inject('/api/v1/conflict');
+  assert.equal(conflict.statusCode, 409);
+  assert.deepEqual(conflict.json(), {
+    error: { code: 'CONFLICT', message: 'That item is already in another trade.' },
+  });
+
+  const metrics = await app.inject('/metrics');
+  assert.equal(metrics.statusCode, 200);
+  assert.match(metrics.body, /http_requests_total\{method="GET",route="\/api\/v1\/conflict",status="409"/);
+});
+
+test('past the limit: 429 with Retry-After and RateLimit headers', async (t) => {
+  const redis = createRedis({ url: REDIS_URL, keyPrefix: '' });
+  clients.push(redis);
+  assert.ok(await connectRedis(redis));
+  const { app } = await buildTestApp({
+    redis,
+    rateLimit: { redis, max: 3, windowMs: 30_000, keyPrefix: `test:${Math.random().toString(36).slice(2)}:` },
+  });
+  app.get('/api/v1/ping', () => ({ pong: true }));
+  t.after(() => app.close());
+  await app.ready();
+  for (let i = 0; i < 3; i++) {
+    const ok = await app.inject('/api/v1/ping');
+    assert.equal(ok.statusCode, 200);
+    assert.equal(ok.headers['ratelimit-limit'], '3');
+    assert.equal(ok.headers['ratelimit-remaining'], String(2 - i));
+  }
+  const limited = await app.inject('/api/v1/ping');
+  assert.equal(limited.statusCode, 429);
+  const retryAfter = Number(limited.headers['retry-after']);
+  assert.ok(retryAfter > 0 && retryAfter <= 30, `retry-after ${limited.headers['retry-after']}`);
+  assert.equal(limited.headers['ratelimit-remaining'], '0');
+  assert.equal(limited.json().error.code, 'RATE_LIMITED');
+  // Health stays answerable for load balancers whatever a client did.
+  assert.equal((await app.inject('/healthz')).statusCode, 200);
+  // A 404 flood is limited too.
+  assert.equal((await app.inject('/nowhere')).statusCode, 429);
+});
+
+test('the site-disable switch: public routes 503 SITE_DISABLED, health and exempt routes keep working', async (t) => {
+  let disabled = false;
+  const siteSwitch = new SiteSwitch({ get: <T>() => Promise.resolve(disabled as T) }, { ttlMs: 0 });
+  const { app, redis } = await buildTestApp({ siteSwitch });
+  clients.push(redis);
+  app.get('/api/v1/public', () => ({ ok: true }));
+  app.get('/api/v1/admin/thing', { config: { siteSwitch: 'exempt' } }, () => ({ ok: true }));
+  t.after(() => app.close());
+
+  assert.equal((await app.inject('/api/v1/public')).statusCode, 200);
+  disabled = true;
+  const off = await app.inject('/api/v1/public');
+  assert.equal(off.statusCode, 503);
+  assert.equal(off.json().error.code, 'SITE_DISABLED');
+  assert.equal((await app.inject('/api/v1/admin/thing')).statusCode, 200);
+  assert.equal((await app.inject('/healthz')).statusCode, 200);
+  assert.equal((await app.inject('/metrics')).statusCode, 200);
+  assert.equal((await app.inject('/readyz')).statusCode, 200);
+  disabled = false;
+  assert.equal((await app.inject('/api/v1/public')).statusCode, 200);
+});
+
+test('/readyz turns 503 naming Redis when it stops, and 200 when it returns', async (t) => {
+  const port = await freePort();
+  let server = await startPrivateRedis(port);
+  const redis = createRedis(
+    { url: new URL(`redis://127.0.0.1:${port}`), keyPrefix: '' },
+    { retryStrategy: () => 100 },
+  );
+  redis.on('error', () => {});
+  clients.push(redis);
+  assert.ok(await connectRedis(redis));
+  const { app } = await buildTestApp({
+    redis,
+    readiness: { redis: () => redis.ping() },
+    readinessTimeoutMs: 500,
+  });
+  t.after(async () => {
+    await app.close();
+    await stopProcess(server);
+  });
+  await eventually(async () => (await app.inject('/readyz')).statusCode === 200);
+
+  await stopProcess(server);
+  await eventually(async () => (await app.inject('/readyz')).statusCode === 503);
+  const down = await app.inject('/readyz');
+  assert.equal(down.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+  assert.deepEqual(down.json().error.failing, ['redis']);
+  assert.equal(down.json().checks.redis, 'unavailable');
+  // Liveness does not depend on Redis, and a Redis outage does not fail requests through the rate limiter.
+  assert.equal((await app.inject('/healthz')).statusCode, 200);
+
+  server = await startPrivateRedis(port);
+  await eventually(async () => (await app.inject('/readyz')).statusCode === 200);
+});

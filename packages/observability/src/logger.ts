@@ -1,0 +1,58 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { currentContext } from './context.ts';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths that may carry a secret. pino replaces them before the line is written, so no
+ * session id, token, cookie or password reaches the logs whatever a caller passes.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  '*.password',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.sessionId',
+  '*.secret',
+  '*.apiKey',
+  'password',
+  'token',
+  'accessToken',
+  'sessionId',
+  'secret',
+  'apiKey',
+];
+
+export interface LoggerSettings {
+  service: string;
+  level: string;
+  /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  const options: LoggerOptions = {
+    level: settings.level,
+    base: { service: settings.service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Every line written while a request (or job) is in flight carries its request id.
+    // (Fastify's request loggers already bind requestId; the line must not carry it twice.)
+    mixin(_merge, _level, logger) {
+      const ctx = currentContext();
+      if (!ctx) return {};
+      const bound = 'requestId' in logger.bindings();
+      return {
+        ...(bound ? {} : { requestId: ctx.requestId }),
+        ...(ctx.userId ? { userId: ctx.userId } : {}),
+      };
+    },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+  return settings.destination ? pino(options, settings.destination) : pino(options);
+}

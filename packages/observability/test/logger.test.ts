@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger, createMetrics, runWithContext } from '@platform/observability';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, destination };
+}
+
+test('log lines are JSON and carry the request id of the current context', async () => {
+  const { lines, destination } = capture();
+  const log = createLogger({ service: 'svc', level: 'info', destination });
+  await runWithContext({ requestId: 'req-1' }, async () => {
+    await Promise.resolve();
+    log.info('inside');
+  });
+  log.info('outside');
+  assert.equal(lines[0]?.requestId, 'req-1');
+  assert.equal(lines[0]?.service, 'svc');
+  assert.equal(lines[0]?.level, 'info');
+  assert.equal(lines[1]?.requestId, undefined);
+});
+
+test('secrets never reach the log', () => {
+  const { lines, destination } = capture();
+  const log = createLogger({ service: 'svc', level: 'info', destination });
+  log.info(
+    { headers: { cookie: 'sid=abc', authorization: 'Bearer xyz' }, user: { token: 't0k' }, sessionId: 's' },
+    'x',
+  );
+  const text = JSON.stringify(lines[0]);
+  for (const secret of ['sid=abc', 'Bearer xyz', 't0k', '"s"'])
+    assert.ok(!text.includes(secret), `${secret} leaked`);
+});
+
+test('metrics render in Prometheus text format', async () => {
+  const m = createMetrics('svc');
+  m.httpRequestsTotal.inc({ method: 'GET', route: '/x', status: '200' });
+  const text = await m.registry.metrics();
+  assert.match(text, /http_requests_total\{method="GET",route="\/x",status="200",service="svc"\} 1/);
+  assert.match(text, /process_cpu_user_seconds_total/);
+});

@@ -1,0 +1,95 @@
+// `npm start`: the whole platform on this machine. Brings up MariaDB and Redis, applies
+// migrations, then runs every service that exists (and the Steam emulator) as child
+// processes, prefixes their output, prints their URLs, and stops them all on Ctrl-C.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+interface ServiceSpec {
+  name: string;
+  entry: string;
+  url: string;
+  env?: Record<string, string>;
+}
+
+const env = process.env;
+const EMULATOR_URL = env.STEAM_EMULATOR_URL ?? 'http://127.0.0.1:3090';
+
+/** Later services join this list as they land; a missing entry file is skipped. */
+const services: ServiceSpec[] = [
+  { name: 'steam-emulator', entry: 'tools/steam-emulator/src/main.ts', url: EMULATOR_URL },
+  {
+    name: 'backend',
+    entry: 'services/backend/src/main.ts',
+    url: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
+    env: { PORT: env.BACKEND_PORT ?? '3000' },
+  },
+];
+
+function step(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`start: "${cmd} ${args.join(' ')}" failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+step('bash', ['scripts/stores.sh']);
+step(process.execPath, ['packages/db/src/cli/migrate.ts']);
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+for (const s of services.filter((x) => existsSync(x.entry))) {
+  const child = spawn(process.execPath, [s.entry], {
+    env: { ...env, ...s.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(s.name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${s.name}] ${line}\n`));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(s.name);
+    if (!stopping) {
+      console.error(`start: ${s.name} exited (${signal ?? code}); stopping the rest`);
+      stop(1);
+    } else if (children.size === 0) process.exit(exitCode);
+  });
+}
+
+let exitCode = 0;
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  exitCode = code;
+  console.log('start: stopping all services');
+  for (const c of children.values()) c.kill('SIGTERM');
+  if (children.size === 0) process.exit(code);
+  setTimeout(() => {
+    for (const c of children.values()) c.kill('SIGKILL');
+    process.exit(code || 1);
+  }, 15_000).unref();
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+// Print the URLs once each service answers /healthz.
+void (async () => {
+  for (const s of services.filter((x) => children.has(x.name))) {
+    const deadline = Date.now() + 60_000;
+    while (!stopping && Date.now() < deadline) {
+      const ok = await fetch(`${s.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  if (stopping) return;
+  console.log('\nThe platform is up:');
+  for (const s of services.filter((x) => children.has(x.name)))
+    console.log(`  ${s.name.padEnd(16)} ${s.url}`);
+  console.log('Ctrl-C stops everything.\n');
+})();
