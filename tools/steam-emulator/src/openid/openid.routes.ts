@@ -1,0 +1,141 @@
+// GET|POST /openid/login (steam.md §1, §10 rows 1-2) plus ISteamUser/GetPlayerSummaries/v2 (§1.5).
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import { escapeHtml } from '../lib/html.ts';
+import type { World } from '../world/world.ts';
+import { OPENID_NS } from './openid.service.ts';
+import type { OpenIdService } from './openid.service.ts';
+
+/** Cookie set by GET /_emulator/openid/auto?steamid=… : this browser is auto-approved as that account. */
+export const AUTO_COOKIE = 'emulator_openid_steamid';
+
+type Fields = Record<string, string>;
+
+function collect(req: FastifyRequest): Fields {
+  const out: Fields = {};
+  const sources = [req.query, req.body];
+  for (const src of sources) {
+    if (typeof src !== 'object' || src === null) continue;
+    for (const [k, v] of Object.entries(src as Record<string, unknown>)) {
+      if (typeof v === 'string') out[k] = v;
+    }
+  }
+  return out;
+}
+
+function kv(isValid: boolean): string {
+  return `ns:${OPENID_NS}\nis_valid:${isValid ? 'true' : 'false'}\n`;
+}
+
+export interface OpenIdPluginOptions {
+  world: World;
+  openid: OpenIdService;
+}
+
+export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { world, openid }, done) => {
+  const login = async (req: FastifyRequest, reply: FastifyReply) => {
+    const f = collect(req);
+    const mode = f['openid.mode'];
+    if (mode === 'check_authentication') {
+      if (await world.faults.apply('openid.check_authentication', req, reply, 'text')) return reply;
+      const valid = !world.faults.isGlitched('openid.check_authentication') && openid.checkAuthentication(f);
+      return reply.type('text/plain; charset=utf-8').send(kv(valid));
+    }
+    if (mode !== 'checkid_setup') {
+      return reply.code(400).type('text/html').send('<html><body>Invalid OpenID request</body></html>');
+    }
+    if (await world.faults.apply('openid.checkid_setup', req, reply, 'text')) return reply;
+    const returnTo = f['openid.return_to'];
+    if (f['openid.ns'] !== OPENID_NS || returnTo === undefined || !URL.canParse(returnTo)) {
+      return reply.code(400).type('text/html').send('<html><body>Invalid OpenID request</body></html>');
+    }
+    const auto = openid.autoApproveSteamid ?? req.cookies[AUTO_COOKIE];
+    if (auto !== undefined && world.account(auto) !== undefined) {
+      return reply.redirect(openid.redirectUrl(returnTo, openid.assertion(auto, returnTo)), 302);
+    }
+    return reply.type('text/html; charset=utf-8').send(loginPage(world, f, returnTo));
+  };
+  app.get('/openid/login', login);
+  app.post('/openid/login', login);
+
+  // Emulator-only form target of the login page (the user picks an account or cancels).
+  app.post('/openid/login/_emulator_approve', async (req, reply) => {
+    const f = collect(req);
+    const returnTo = f['openid.return_to'];
+    if (returnTo === undefined || !URL.canParse(returnTo)) return reply.code(400).send('bad return_to');
+    const manual = f['steamid_manual'];
+    const steamid = manual !== undefined && manual !== '' ? manual : (f['steamid'] ?? '');
+    if (f['action'] === 'cancel' || world.account(steamid) === undefined) {
+      return reply.redirect(
+        openid.redirectUrl(returnTo, { 'openid.ns': OPENID_NS, 'openid.mode': 'cancel' }),
+        302,
+      );
+    }
+    return reply.redirect(openid.redirectUrl(returnTo, openid.assertion(steamid, returnTo)), 302);
+  });
+
+  const summaries = async (
+    req: FastifyRequest<{ Querystring: Record<string, string | undefined> }>,
+    reply: FastifyReply,
+  ) => {
+    if (await world.faults.apply('GetPlayerSummaries', req, reply, 'webapi')) return reply;
+    const auth = world.authenticate(req);
+    if (!auth.ok) {
+      return reply
+        .code(403)
+        .type('text/html')
+        .send(
+          '<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>',
+        );
+    }
+    const ids = (req.query.steamids ?? '')
+      .split(',')
+      .filter((s) => s !== '')
+      .slice(0, 100);
+    const players = [];
+    for (const id of ids) {
+      const a = world.account(id);
+      if (a === undefined) continue;
+      players.push({
+        steamid: a.steamid,
+        communityvisibilitystate: a.privateInventory ? 1 : 3,
+        profilestate: 1,
+        personaname: a.persona,
+        profileurl: `https://steamcommunity.com/profiles/${a.steamid}/`,
+        avatar: `${a.avatarUrl}.jpg`,
+        avatarmedium: `${a.avatarUrl}_medium.jpg`,
+        avatarfull: `${a.avatarUrl}_full.jpg`,
+        avatarhash: a.avatarUrl.slice(-40),
+        personastate: 0,
+        primaryclanid: '103582791429521408',
+        timecreated: 1400000000 + (a.accountId % 100_000_000),
+        personastateflags: 0,
+      });
+    }
+    return reply.header('x-eresult', '1').send({ response: { players } });
+  };
+  app.get('/ISteamUser/GetPlayerSummaries/v2', summaries);
+  app.get('/ISteamUser/GetPlayerSummaries/v2/', summaries);
+  app.get('/ISteamUser/GetPlayerSummaries/v0002/', summaries);
+  done();
+};
+
+function loginPage(world: World, f: Fields, returnTo: string): string {
+  const hidden = Object.entries(f)
+    .filter(([k]) => k.startsWith('openid.'))
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('');
+  const options = [...world.users().slice(0, 200), ...world.bots().slice(0, 20)]
+    .map((a) => `<option value="${a.steamid}">${escapeHtml(a.persona)} (${a.kind}, ${a.steamid})</option>`)
+    .join('');
+  const realm = f['openid.realm'] ?? new URL(returnTo).origin;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Steam Community :: Sign In (emulator)</title></head>
+<body style="font-family:sans-serif;background:#1b2838;color:#c7d5e0;padding:2em">
+<h1>Sign in through Steam (emulator)</h1>
+<p>${escapeHtml(realm)} wants to know your Steam identity.</p>
+<form method="post" action="/openid/login/_emulator_approve">${hidden}
+<label>Account <select name="steamid">${options}</select></label>
+<p>or SteamID64 <input name="steamid_manual" placeholder="7656119…"></p>
+<button name="action" value="approve" type="submit">Sign In</button>
+<button name="action" value="cancel" type="submit">Cancel</button>
+</form></body></html>`;
+}
