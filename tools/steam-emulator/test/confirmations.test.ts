@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { generateAuthCode, generateConfirmationKey } from '../src/confirmations/steam-totp.ts';
-import { botAndUser, serverTime, startEmulator, type Harness, type SteamClient } from './offers.helpers.ts';
+import {
+  botAndUser,
+  controlJson,
+  serverTime,
+  startEmulator,
+  type Harness,
+  type SteamClient,
+} from './offers.helpers.ts';
 
 let h: Harness;
 let bot: SteamClient;
@@ -85,4 +92,24 @@ test('cancelling the send confirmation ends the offer as 10 CanceledBySecondFact
   assert.equal((await bot.offer(id))['trade_offer_state'], 10);
   const after = await bot.mobileconf('getlist', 'conf', t);
   assert.deepEqual(after['conf'], []);
+});
+
+test('an injected EResult on /mobileconf answers in its own shape, not strError (steam.md §6.3)', async () => {
+  await controlJson(h.base, 'PUT', '/_emulator/faults/mobileconf.getlist', { eresult: 20, count: 1 });
+  const t = await serverTime(h.base);
+  const res = await bot.mobileconf('getlist', 'conf', t);
+  assert.equal(res['success'], false);
+  assert.match(String(res['message']), /\(20\)$/);
+  assert.equal(res['strError'], undefined);
+  assert.equal((await bot.mobileconf('getlist', 'conf', t))['success'], true);
+});
+
+test('an injected EResult on accept uses the accepting sentence (steam.md §5)', async () => {
+  await controlJson(h.base, 'PUT', '/_emulator/faults/tradeoffer.accept', { eresult: 16, count: 1 });
+  const res = await user.acceptOffer('1', bot.account.steamid);
+  assert.equal(res.status, 500);
+  assert.equal(
+    res.body['strError'],
+    'There was an error accepting this trade offer.  Please try again later. (16)',
+  );
 });

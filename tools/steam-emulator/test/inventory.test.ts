@@ -127,6 +127,21 @@ test('context 16 (trade protected) is visible only to the owner', async () => {
   assert.ok(own.descriptions?.every((d) => d.tradable === 0));
 });
 
+test('an empty or 0 start_assetid means the first page', async () => {
+  const first = await json<InvBody>(await fetch(`${emu.base}/inventory/${big}/730/2?count=5`));
+  for (const start of ['', '0']) {
+    const body = await json<InvBody>(
+      await fetch(`${emu.base}/inventory/${big}/730/2?count=5&start_assetid=${start}`),
+    );
+    assert.deepEqual(
+      body.assets?.map((a) => a.assetid),
+      first.assets?.map((a) => a.assetid),
+      `start_assetid=${start}`,
+    );
+    assert.equal(body.more_items, 1);
+  }
+});
+
 test('empty inventory has no assets key', async () => {
   const user = emu.world.users()[1]!;
   const res = await fetch(`${emu.base}/inventory/${user.steamid}/730/2?count=10&start_assetid=1`);

@@ -75,6 +75,19 @@ test('positive assertion has the §1.2 fields and verifies once', async () => {
   assert.match(await replay.text(), /is_valid:false/);
 });
 
+test("return_to's own query is kept byte for byte (steam.md §1.1: Steam preserves it)", async () => {
+  const user = emu.world.users()[0]!;
+  const returnTo = 'https://platform.example/cb?next=/a/b&x=1%202&flag';
+  await postJson(`${emu.base}/_emulator/openid/auto`, { steamid: user.steamid });
+  const res = await fetch(loginUrl(`${returnTo}#frag`), { redirect: 'manual' });
+  assert.equal(res.status, 302);
+  const location = res.headers.get('location')!;
+  assert.ok(location.startsWith(`${returnTo}&openid.ns=`), location);
+  assert.equal(new URL(location).searchParams.get('openid.return_to'), `${returnTo}#frag`);
+  const bare = await fetch(loginUrl('https://platform.example/cb'), { redirect: 'manual' });
+  assert.ok(bare.headers.get('location')!.startsWith('https://platform.example/cb?openid.ns='));
+});
+
 test('a tampered claimed_id or signature is refused', async () => {
   const [victim, attacker] = emu.world.users();
   const p = await assertion(attacker!.steamid, 'https://platform.example/r');

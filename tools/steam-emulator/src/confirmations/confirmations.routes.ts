@@ -95,7 +95,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
   };
 
   app.get('/mobileconf/getlist', async (req, reply) => {
-    if (await world.faults.apply('mobileconf.getlist', req, reply, 'community')) return reply;
+    if (await world.faults.apply('mobileconf.getlist', req, reply, 'mobileconf')) return reply;
     const ctx = await authorize(req, reply, 'list');
     if (ctx === undefined) return reply;
     return reply.send({ success: true, conf: confirmations.list(ctx.account.steamid).map(entry) });
@@ -103,7 +103,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
 
   // SC reads the offer id from `.tradeoffer` whose id is `tradeofferid_<id>` (§6.3).
   app.get<{ Params: { id: string } }>('/mobileconf/detailspage/:id', async (req, reply) => {
-    if (await world.faults.apply('mobileconf.detailspage', req, reply, 'community')) return reply;
+    if (await world.faults.apply('mobileconf.detailspage', req, reply, 'mobileconf')) return reply;
     const ctx = await authorize(req, reply, 'details');
     if (ctx === undefined) return reply;
     const conf = confirmations.get(ctx.account.steamid, req.params.id);
@@ -156,7 +156,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
   };
 
   app.get('/mobileconf/ajaxop', async (req, reply) => {
-    if (await world.faults.apply('mobileconf.ajaxop', req, reply, 'community')) return reply;
+    if (await world.faults.apply('mobileconf.ajaxop', req, reply, 'mobileconf')) return reply;
     const op = stringField(fieldsOf(req), 'op');
     const ctx = await authorize(req, reply, op === 'cancel' ? 'cancel' : 'allow');
     if (ctx === undefined) return reply;
@@ -167,7 +167,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
   });
 
   app.post('/mobileconf/multiajaxop', async (req, reply) => {
-    if (await world.faults.apply('mobileconf.multiajaxop', req, reply, 'community')) return reply;
+    if (await world.faults.apply('mobileconf.multiajaxop', req, reply, 'mobileconf')) return reply;
     const op = stringField(fieldsOf(req), 'op');
     const ctx = await authorize(req, reply, op === 'cancel' ? 'cancel' : 'allow');
     if (ctx === undefined) return reply;

@@ -22,6 +22,14 @@ function parseCount(raw: string | undefined): number | undefined {
   return n >= 1 && n <= MAX_COUNT ? n : undefined;
 }
 
+/**
+ * Cursor: an empty `start_assetid` (clients that build `start_assetid=${last ?? ''}`) or 0 (the proto default of
+ * the uint64 field) means "first page"; assetids are never 0.
+ */
+function parseStartAssetid(raw: string | undefined): string | undefined {
+  return raw === undefined || raw === '' || raw === '0' ? undefined : raw;
+}
+
 export interface InventoryPluginOptions {
   world: World;
   buckets: TokenBuckets;
@@ -63,7 +71,7 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
     if (appid !== '730' || (contextid !== '2' && contextid !== '16')) return sendJson(reply, 200, EMPTY);
     const page = serializer.page(steamid, contextid, {
       count,
-      startAssetid: req.query.start_assetid,
+      startAssetid: parseStartAssetid(req.query.start_assetid),
       ownerView: viewerIsOwner,
     });
     if (world.faults.isGlitched('inventory')) {
@@ -92,7 +100,7 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
       return reply.code(403).header('x-eresult', '15').send({ response: {} });
     const page = serializer.page(steamid, contextid, {
       count,
-      startAssetid: q.start_assetid,
+      startAssetid: parseStartAssetid(q.start_assetid),
       ownerView: self,
     });
     const withDescriptions = q.get_descriptions !== '0' && q.get_descriptions !== 'false';

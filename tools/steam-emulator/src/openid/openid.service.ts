@@ -60,10 +60,17 @@ export class OpenIdService {
     return fields;
   }
 
+  /**
+   * return_to with the assertion appended. The relying party's own query is kept byte for byte (steam.md §1.1:
+   * Steam preserves it), so the callback URL still starts with `openid.return_to`; a fragment is dropped.
+   */
   redirectUrl(returnTo: string, params: Record<string, string>): string {
-    const url = new URL(returnTo);
-    for (const [k, v] of Object.entries(params)) url.searchParams.append(k, v);
-    return url.toString();
+    const hash = returnTo.indexOf('#');
+    const base = hash < 0 ? returnTo : returnTo.slice(0, hash);
+    const query = new URLSearchParams(params).toString();
+    if (query === '') return base;
+    const sep = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+    return `${base}${sep}${query}`;
   }
 
   /**

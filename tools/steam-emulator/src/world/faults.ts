@@ -26,11 +26,13 @@ export interface FaultRule {
 /**
  * How an EResult fault is rendered:
  * - webapi: HTTP 500-ish with header `x-eresult: N` and body `{"response":{}}` (steam.md §4.1)
- * - community: HTTP 500 `{"strError":"... (N)"}` (steam.md §4.2)
+ * - community: HTTP 500 `{"strError":"... (N)"}` (steam.md §4.2); the default text follows the action (§5 "Error
+ *   string shapes": sending / accepting / …)
+ * - mobileconf: HTTP 200 `{"success":false,"message":"... (N)"}` (steam.md §6.3 failures carry `message`)
  * - inventory: HTTP 500 `{"error":"... (N)"}` (steam.md §3.1)
  * - text: plain text (OpenID KV endpoint)
  */
-export type FaultStyle = 'webapi' | 'community' | 'inventory' | 'text';
+export type FaultStyle = 'webapi' | 'community' | 'mobileconf' | 'inventory' | 'text';
 
 export class FaultInjector {
   private readonly rules = new Map<string, FaultRule>();
@@ -96,11 +98,23 @@ export class FaultInjector {
     }
     if (active && rule.eresult !== undefined) {
       if (rule.count !== undefined) rule.count -= 1;
-      await sendEResult(reply, style, rule.eresult, rule.message);
+      await sendEResult(reply, style, rule.eresult, rule.message ?? defaultMessage(name, style));
       return true;
     }
     return false;
   }
+}
+
+/** Steam's sentence for a community action (steam.md §5): "There was an error accepting this trade offer." etc. */
+const COMMUNITY_TEXT: Record<string, string> = {
+  'tradeoffer.accept': 'There was an error accepting this trade offer.  Please try again later.',
+  'tradeoffer.cancel': 'There was an error cancelling this trade offer.  Please try again later.',
+  'tradeoffer.decline': 'There was an error declining this trade offer.  Please try again later.',
+};
+
+function defaultMessage(name: string, style: FaultStyle): string | undefined {
+  if (style === 'community') return COMMUNITY_TEXT[name];
+  return undefined;
 }
 
 async function sendEResult(reply: FastifyReply, style: FaultStyle, eresult: number, message?: string) {
@@ -112,6 +126,9 @@ async function sendEResult(reply: FastifyReply, style: FaultStyle, eresult: numb
       await reply.code(500).send({
         strError: `${message ?? 'There was an error sending your trade offer.  Please try again later.'} (${eresult})`,
       });
+      return;
+    case 'mobileconf':
+      await reply.code(200).send({ success: false, message: `${message ?? 'Internal error'} (${eresult})` });
       return;
     case 'inventory':
       await reply
