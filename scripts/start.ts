@@ -24,6 +24,16 @@ const services: ServiceSpec[] = [
     url: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
     env: { PORT: env.BACKEND_PORT ?? '3000' },
   },
+  {
+    name: 'login',
+    entry: 'services/login/src/main.ts',
+    url: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,
+    env: {
+      PORT: env.LOGIN_PORT ?? '3040',
+      STEAM_OPENID_URL: `${EMULATOR_URL}/openid/login`,
+      STEAM_WEB_API_URL: EMULATOR_URL,
+    },
+  },
 ];
 
 function step(cmd: string, args: string[]): void {

@@ -15,6 +15,18 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'The request body is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body must be JSON.',
   INTERNAL: 'Something went wrong on our side; try again later.',
+  // Sign-in through Steam (services/login). Each refusal names what the person can do next.
+  LOGIN_CANCELLED: 'The Steam sign-in was cancelled; start it again to sign in.',
+  LOGIN_STATE_INVALID:
+    'This sign-in was started in another browser or took too long; start the sign-in again from this browser.',
+  OPENID_ASSERTION_INVALID: "Steam's answer to this sign-in is not valid; start the sign-in again.",
+  OPENID_NONCE_INVALID: 'This sign-in answer was already used or is too old; start the sign-in again.',
+  OPENID_NOT_CONFIRMED: 'Steam did not confirm this sign-in; try again.',
+  STEAM_UNAVAILABLE: 'Steam is not answering right now; try again in a few minutes.',
+  ACCOUNT_BANNED: 'This account is banned from the site.',
+  CSRF_REJECTED: 'This request did not come from the site itself; reload the page and try again.',
+  TRADE_URL_INVALID:
+    'This is not a valid Steam trade URL; copy yours from Steam (Inventory → Trade Offers → Who can send me trade offers?).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -17,6 +17,15 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: 500,
   SITE_DISABLED: 503,
   DEPENDENCY_UNAVAILABLE: 503,
+  LOGIN_CANCELLED: 400,
+  LOGIN_STATE_INVALID: 400,
+  OPENID_ASSERTION_INVALID: 400,
+  OPENID_NONCE_INVALID: 400,
+  OPENID_NOT_CONFIRMED: 401,
+  STEAM_UNAVAILABLE: 503,
+  ACCOUNT_BANNED: 403,
+  CSRF_REJECTED: 403,
+  TRADE_URL_INVALID: 400,
 };
 
 /** The body of every error answer: `{ "error": { "code", "message", ...details } }`. */

@@ -10,6 +10,7 @@ import {
   type ConfigOf,
   type Env,
 } from '@platform/config';
+import { sessionGroup } from '@platform/http';
 
 export const backendSchema = {
   http: httpGroup(3000),
@@ -19,6 +20,7 @@ export const backendSchema = {
   rateLimit: rateLimitGroup(),
   log: logGroup(),
   tracing: tracingGroup(),
+  session: sessionGroup(),
 };
 
 export type BackendConfig = ConfigOf<typeof backendSchema>;

@@ -1,0 +1,182 @@
+// GET /api/v1/me and PUT /api/v1/me/trade-url behind the auth guard (sessions written as
+// services/login writes them: the same SessionStore on the same Redis prefix).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connectRedis, createRedis, SettingsRepository, type Redis } from '@platform/db';
+import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
+import { SessionStore, SiteSwitch } from '@platform/http';
+import { createLogger, createMetrics } from '@platform/observability';
+import { accountIdFromSteamId64 } from '@platform/steam';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+const SITE = 'https://site.test';
+const STEAM_ID = '76561198000000042';
+const OTHER_STEAM_ID = '76561198000000043';
+const ACCOUNT_ID = accountIdFromSteamId64(STEAM_ID);
+
+let dbs: TestDatabases;
+let redis: Redis;
+let offsetMs = 0;
+let userId: string;
+
+before(async () => {
+  dbs = await createTestDatabases();
+  redis = createRedis({ url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), keyPrefix: '' });
+  await connectRedis(redis);
+  await dbs.main.insertInto('users').values({ steam_id: STEAM_ID, persona_name: 'Alice' }).execute();
+  const row = await dbs.main
+    .selectFrom('users')
+    .select('id')
+    .where('steam_id', '=', STEAM_ID)
+    .executeTakeFirstOrThrow();
+  userId = row.id;
+});
+after(async () => {
+  redis.disconnect();
+  await dbs.drop();
+});
+
+async function setup() {
+  const config = loadConfig({
+    REDIS_KEY_PREFIX: `test:${process.pid}:${Math.random()}:`,
+    ALLOWED_ORIGINS: SITE,
+    SESSION_CACHE_MS: '0',
+    SESSION_IDLE_TTL_SECONDS: '3600',
+  });
+  const now = () => Date.now() + offsetMs;
+  const app = await buildApp({
+    config,
+    logger: createLogger({ service: 'backend', level: 'silent' }),
+    metrics: createMetrics('backend'),
+    dbs,
+    redis,
+    siteSwitch: new SiteSwitch(new SettingsRepository(dbs.main), { ttlMs: 0 }),
+    now,
+  });
+  const sessions = new SessionStore(redis, { keyPrefix: config.redis.keyPrefix, ...config.session, now });
+  const { token } = await sessions.create({ userId, steamId: STEAM_ID, ip: '127.0.0.1', userAgent: 'test' });
+  const headers = { cookie: `${config.session.cookieName}=${token}`, origin: SITE };
+  return { app, sessions, token, headers };
+}
+
+const tradeUrl = (partner: number | string, token = 'AbC-12_x') =>
+  `https://steamcommunity.com/tradeoffer/new/?partner=${partner}&token=${token}`;
+
+test('GET /api/v1/me answers the signed-in user; without a session it is 401', async (t) => {
+  const { app, headers } = await setup();
+  t.after(() => app.close());
+  const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+  assert.equal(me.statusCode, 200);
+  assert.equal(me.json().steamId, STEAM_ID);
+  assert.equal(me.json().personaName, 'Alice');
+  const anonymous = await app.inject('/api/v1/me');
+  assert.equal(anonymous.statusCode, 401);
+  assert.equal(anonymous.json().error.code, 'UNAUTHENTICATED');
+  const forged = await app.inject({
+    method: 'GET',
+    url: '/api/v1/me',
+    headers: { cookie: `cs2t_session=${'x'.repeat(43)}` },
+  });
+  assert.equal(forged.statusCode, 401);
+});
+
+test('a revoked or expired session is refused', async (t) => {
+  t.after(() => (offsetMs = 0));
+  const idle = await setup();
+  t.after(() => idle.app.close());
+  offsetMs = 3_601_000;
+  const expired = await idle.app.inject({ method: 'GET', url: '/api/v1/me', headers: idle.headers });
+  assert.equal(expired.statusCode, 401, 'idle for longer than SESSION_IDLE_TTL_SECONDS');
+  offsetMs = 0;
+  const revoked = await setup();
+  t.after(() => revoked.app.close());
+  assert.equal(
+    (await revoked.app.inject({ method: 'GET', url: '/api/v1/me', headers: revoked.headers })).statusCode,
+    200,
+  );
+  await revoked.sessions.revoke(revoked.token);
+  assert.equal(
+    (await revoked.app.inject({ method: 'GET', url: '/api/v1/me', headers: revoked.headers })).statusCode,
+    401,
+  );
+});
+
+test('PUT /api/v1/me/trade-url stores partner + token and answers the rebuilt URL', async (t) => {
+  const { app, headers } = await setup();
+  t.after(() => app.close());
+  const res = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/me/trade-url',
+    headers,
+    payload: { tradeUrl: tradeUrl(ACCOUNT_ID) },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().tradeUrl, tradeUrl(ACCOUNT_ID));
+  const row = await dbs.main
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.trade_partner_id, ACCOUNT_ID);
+  assert.equal(row.trade_token, 'AbC-12_x');
+  const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+  assert.equal(me.json().tradeUrl, tradeUrl(ACCOUNT_ID));
+});
+
+const refusedTradeUrls: [string, string, string][] = [
+  ['not a URL', 'steamcommunity.com/tradeoffer/new/?partner=1&token=abcdefgh', 'not_a_url'],
+  ['http', tradeUrl(ACCOUNT_ID).replace('https:', 'http:'), 'host'],
+  [
+    'another host',
+    tradeUrl(ACCOUNT_ID).replace('steamcommunity.com', 'steamcommunity.com.evil.test'),
+    'host',
+  ],
+  ['a look-alike host', tradeUrl(ACCOUNT_ID).replace('steamcommunity.com', 'steamcommunlty.com'), 'host'],
+  ['userinfo', tradeUrl(ACCOUNT_ID).replace('https://', 'https://evil@'), 'host'],
+  ['a port', tradeUrl(ACCOUNT_ID).replace('.com/', '.com:8443/'), 'host'],
+  ['another path', tradeUrl(ACCOUNT_ID).replace('/tradeoffer/new/', '/tradeoffer/'), 'path'],
+  ['missing token', `https://steamcommunity.com/tradeoffer/new/?partner=${ACCOUNT_ID}`, 'parameters'],
+  ['an extra parameter', `${tradeUrl(ACCOUNT_ID)}&redirect=evil`, 'parameters'],
+  ['a duplicate partner', `${tradeUrl(ACCOUNT_ID)}&partner=${ACCOUNT_ID}`, 'parameters'],
+  ['a fragment', `${tradeUrl(ACCOUNT_ID)}#x`, 'parameters'],
+  ['a non-numeric partner', tradeUrl('abc'), 'partner'],
+  ['a partner beyond 32 bits', tradeUrl('4294967296'), 'partner'],
+  ['a SteamID64 as partner', tradeUrl(STEAM_ID), 'partner'],
+  ["someone else's partner", tradeUrl(accountIdFromSteamId64(OTHER_STEAM_ID)), 'not_yours'],
+  ['a token with odd characters', tradeUrl(ACCOUNT_ID, 'abc$efgh'), 'token'],
+  ['a token too long', tradeUrl(ACCOUNT_ID, 'a'.repeat(17)), 'token'],
+  ['a token too short', tradeUrl(ACCOUNT_ID, 'abc'), 'token'],
+];
+
+test('PUT /api/v1/me/trade-url refuses every malformed or foreign trade URL with TRADE_URL_INVALID', async (t) => {
+  const { app, headers } = await setup();
+  t.after(() => app.close());
+  for (const [label, url, reason] of refusedTradeUrls) {
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/trade-url',
+      headers,
+      payload: { tradeUrl: url },
+    });
+    assert.equal(res.statusCode, 400, label);
+    assert.equal(res.json().error.code, 'TRADE_URL_INVALID', label);
+    assert.equal(res.json().error.reason, reason, label);
+    assert.equal(res.json().error.field, '/body/tradeUrl', label);
+  }
+});
+
+test('CSRF: PUT /api/v1/me/trade-url from another origin, or with none, is refused', async (t) => {
+  const { app, headers } = await setup();
+  t.after(() => app.close());
+  for (const origin of ['https://evil.test', 'https://site.test.evil.test', undefined]) {
+    const res = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/me/trade-url',
+      headers: { cookie: headers.cookie, ...(origin ? { origin } : {}) },
+      payload: { tradeUrl: tradeUrl(ACCOUNT_ID) },
+    });
+    assert.equal(res.statusCode, 403, String(origin));
+    assert.equal(res.json().error.code, 'CSRF_REJECTED');
+  }
+});

@@ -1,0 +1,277 @@
+// A successful sign-in, then the session's life: cookie attributes, no fixation, sliding and
+// absolute expiry, logout, logout everywhere, the session list, CSRF.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { SettingsRepository } from '@platform/db';
+import { SITE_DISABLED_SETTING } from '@platform/http';
+import type { LoginConfig } from '../src/config.ts';
+import {
+  finish,
+  harvestCallback,
+  loginApp,
+  setCookies,
+  SITE,
+  startEmulator,
+  startStores,
+  type Emulator,
+  type Stores,
+} from './helpers.ts';
+import { OPEN_REDIRECTS } from './open-redirects.ts';
+
+let emulator: Emulator;
+let stores: Stores;
+let app: FastifyInstance;
+let config: LoginConfig;
+let offsetMs = 0;
+let alice: string;
+let bob: string;
+
+before(async () => {
+  emulator = await startEmulator();
+  stores = await startStores();
+  ({ app, config } = await loginApp(stores, emulator, {
+    now: () => Date.now() + offsetMs,
+    env: {
+      SESSION_IDLE_TTL_SECONDS: String(86_400),
+      SESSION_ABSOLUTE_TTL_SECONDS: String(2 * 86_400),
+      SESSION_COOKIE_DOMAIN: '.site.test',
+    },
+  }));
+  alice = emulator.world.users()[0]!.steamid;
+  bob = emulator.world.users()[1]!.steamid;
+});
+after(async () => {
+  await app.close();
+  await emulator.close();
+  await stores.close();
+});
+
+const name = () => config.session.cookieName;
+
+async function signIn(steamid: string, returnTo?: string, existing?: string) {
+  const { cookies, callback } = await harvestCallback(app, emulator, steamid, returnTo);
+  if (existing) cookies.set(name(), existing);
+  const res = await finish(app, callback, cookies);
+  assert.equal(res.statusCode, 302, res.body);
+  const token = setCookies(res.headers).get(name());
+  assert.ok(token, 'a session cookie is set');
+  return { res, token };
+}
+
+function asBrowser(token: string, origin: string | null = SITE) {
+  return { cookie: `${name()}=${token}`, ...(origin ? { origin } : {}) };
+}
+
+async function sessionsOf(token: string) {
+  return app.inject({ method: 'GET', url: '/auth/sessions', headers: asBrowser(token) });
+}
+
+test('a sign-in sets an HttpOnly, SameSite=Lax, Secure session cookie and lands on returnTo', async () => {
+  const { res } = await signIn(alice, `${SITE}/trade?tab=1`);
+  assert.equal(res.headers.location, `${SITE}/trade?tab=1`);
+  const line = [res.headers['set-cookie']].flat().find((l) => l?.startsWith(`${name()}=`)) ?? '';
+  assert.match(line, /HttpOnly/);
+  assert.match(line, /SameSite=Lax/);
+  assert.match(line, /Secure/);
+  assert.match(line, /Domain=\.site\.test/);
+  assert.match(line, /Path=\//);
+  assert.match(line, /Max-Age=172800/);
+  // The state cookie is spent.
+  assert.equal(setCookies(res.headers).get(`${name()}_login`), '');
+  assert.equal(res.headers['cache-control'], 'no-store');
+});
+
+test('a returnTo off the whitelist lands on the default page', async () => {
+  const { res } = await signIn(alice, 'https://site.test.evil.com/steal');
+  assert.equal(res.headers.location, `${SITE}/`);
+});
+
+test('GET /auth/steam sends the browser to the configured provider with a state bound by cookie', async () => {
+  const res = await app.inject('/auth/steam?returnTo=%2Ftrade');
+  assert.equal(res.statusCode, 302);
+  const to = new URL(res.headers.location as string);
+  assert.equal(`${to.origin}${to.pathname}`, `${emulator.base}/openid/login`);
+  assert.equal(to.searchParams.get('openid.mode'), 'checkid_setup');
+  assert.equal(to.searchParams.get('openid.realm'), 'https://login.site.test');
+  const returnTo = new URL(to.searchParams.get('openid.return_to') ?? '');
+  const state = returnTo.searchParams.get('state');
+  assert.equal(`${returnTo.origin}${returnTo.pathname}`, 'https://login.site.test/auth/steam/return');
+  assert.equal(setCookies(res.headers).get(`${name()}_login`), state);
+});
+
+test('the user is created with persona and avatar from GetPlayerSummaries', async () => {
+  await signIn(bob);
+  const row = await stores.dbs.main
+    .selectFrom('users')
+    .selectAll()
+    .where('steam_id', '=', bob)
+    .executeTakeFirstOrThrow();
+  const account = emulator.world.account(bob)!;
+  assert.equal(row.persona_name, account.persona);
+  assert.equal(row.avatar_url, `${account.avatarUrl}_full.jpg`);
+});
+
+test('a GetPlayerSummaries failure does not block the sign-in', async (t) => {
+  emulator.world.faults.set('GetPlayerSummaries', { status5xx: 500 });
+  t.after(() => emulator.world.faults.clear('GetPlayerSummaries'));
+  const { token } = await signIn(alice);
+  assert.equal((await sessionsOf(token)).statusCode, 200);
+});
+
+test('session fixation: a cookie the browser brings is never adopted, and an old session ends', async () => {
+  const planted = 'A'.repeat(43);
+  const first = await signIn(alice, undefined, planted);
+  assert.notEqual(first.token, planted);
+  const second = await signIn(alice, undefined, first.token);
+  assert.notEqual(second.token, first.token);
+  assert.equal((await sessionsOf(first.token)).statusCode, 401);
+  assert.equal((await sessionsOf(second.token)).statusCode, 200);
+});
+
+test('logout ends this session only', async () => {
+  const a = await signIn(alice);
+  const b = await signIn(alice);
+  const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: asBrowser(a.token) });
+  assert.equal(out.statusCode, 204);
+  assert.equal(setCookies(out.headers).get(name()), '');
+  const refused = await sessionsOf(a.token);
+  assert.equal(refused.statusCode, 401);
+  assert.equal(refused.json().error.code, 'UNAUTHENTICATED');
+  assert.equal((await sessionsOf(b.token)).statusCode, 200);
+  // Logging out again is not an error.
+  assert.equal(
+    (await app.inject({ method: 'POST', url: '/auth/logout', headers: asBrowser(a.token) })).statusCode,
+    204,
+  );
+});
+
+test('the list of active sessions marks the current one; one can be ended by id; logout everywhere ends all', async () => {
+  const a = await signIn(bob);
+  const b = await signIn(bob);
+  const list = (await sessionsOf(a.token)).json().sessions as { id: string; current: boolean }[];
+  assert.ok(list.length >= 2);
+  assert.equal(list.filter((s) => s.current).length, 1);
+  const other = list.find((s) => !s.current)!;
+  assert.ok(!JSON.stringify(list).includes(a.token), 'the list never shows a token');
+
+  const del = await app.inject({
+    method: 'DELETE',
+    url: `/auth/sessions/${other.id}`,
+    headers: asBrowser(a.token),
+  });
+  assert.equal(del.statusCode, 204);
+  assert.equal((await sessionsOf(a.token)).json().sessions.length, list.length - 1);
+
+  const c = await signIn(bob);
+  const all = await app.inject({
+    method: 'POST',
+    url: '/auth/logout/everywhere',
+    headers: asBrowser(c.token),
+  });
+  assert.equal(all.statusCode, 200);
+  assert.ok(all.json().revoked >= 2);
+  for (const token of [a.token, b.token, c.token]) assert.equal((await sessionsOf(token)).statusCode, 401);
+});
+
+test("another user's session id cannot be ended", async () => {
+  const a = await signIn(alice);
+  const b = await signIn(bob);
+  const bobsId = ((await sessionsOf(b.token)).json().sessions as { id: string; current: boolean }[]).find(
+    (s) => s.current,
+  )!.id;
+  const del = await app.inject({
+    method: 'DELETE',
+    url: `/auth/sessions/${bobsId}`,
+    headers: asBrowser(a.token),
+  });
+  assert.equal(del.statusCode, 404);
+  assert.equal((await sessionsOf(b.token)).statusCode, 200);
+});
+
+test('an idle session expires; use slides it; the absolute limit ends it however active', async (t) => {
+  t.after(() => (offsetMs = 0));
+  const idle = await signIn(alice);
+  const active = await signIn(alice);
+  for (const step of [0.9, 1.8]) {
+    offsetMs = step * 86_400_000;
+    assert.equal((await sessionsOf(active.token)).statusCode, 200, `active at ${step} days`);
+  }
+  assert.equal((await sessionsOf(idle.token)).statusCode, 401, 'idle for 1.8 days');
+  offsetMs = 2.01 * 86_400_000;
+  const expired = await sessionsOf(active.token);
+  assert.equal(expired.statusCode, 401);
+  assert.equal(expired.json().error.code, 'UNAUTHENTICATED');
+});
+
+test('CSRF: state-changing requests without the site as Origin are refused', async () => {
+  const { token } = await signIn(alice);
+  const rows: [string, Record<string, string>][] = [
+    ['no Origin, no Referer', asBrowser(token, null)],
+    ['a foreign Origin', asBrowser(token, 'https://evil.test')],
+    ['a suffix-trick Origin', asBrowser(token, 'https://site.test.evil.test')],
+    ['Origin null', asBrowser(token, 'null')],
+    ['a foreign Referer', { ...asBrowser(token, null), referer: 'https://evil.test/page' }],
+    ['a cross-site fetch', { ...asBrowser(token), 'sec-fetch-site': 'cross-site' }],
+  ];
+  for (const [label, headers] of rows) {
+    for (const url of ['/auth/logout', '/auth/logout/everywhere']) {
+      const res = await app.inject({ method: 'POST', url, headers });
+      assert.equal(res.statusCode, 403, `${label} ${url}`);
+      assert.equal(res.json().error.code, 'CSRF_REJECTED', `${label} ${url}`);
+    }
+  }
+  assert.equal((await sessionsOf(token)).statusCode, 200, 'the session survived');
+  const viaReferer = await app.inject({
+    method: 'POST',
+    url: '/auth/logout',
+    headers: { ...asBrowser(token, null), referer: `${SITE}/account` },
+  });
+  assert.equal(viaReferer.statusCode, 204);
+});
+
+test('bearer tokens are refused until the OAuth2 server plugs in', async () => {
+  const res = await app.inject({
+    method: 'GET',
+    url: '/auth/sessions',
+    headers: { authorization: 'Bearer abc' },
+  });
+  assert.equal(res.statusCode, 401);
+  assert.equal(res.json().error.code, 'UNAUTHENTICATED');
+});
+
+test('a banned account cannot sign in', async (t) => {
+  const banned = emulator.world.users()[2]!.steamid;
+  await signIn(banned);
+  await stores.dbs.main
+    .updateTable('users')
+    .set({ banned_at: new Date() })
+    .where('steam_id', '=', banned)
+    .execute();
+  t.after(() =>
+    stores.dbs.main.updateTable('users').set({ banned_at: null }).where('steam_id', '=', banned).execute(),
+  );
+  const { cookies, callback } = await harvestCallback(app, emulator, banned);
+  const res = await finish(app, callback, cookies);
+  assert.equal(res.statusCode, 403);
+  assert.equal(res.json().error.code, 'ACCOUNT_BANNED');
+});
+
+test('signing in and out stays open while the site is disabled', async (t) => {
+  const settings = new SettingsRepository(stores.dbs.main);
+  await settings.set(SITE_DISABLED_SETTING, true, 'test');
+  t.after(() => settings.set(SITE_DISABLED_SETTING, false, 'test'));
+  const { token } = await signIn(alice);
+  assert.equal((await sessionsOf(token)).statusCode, 200);
+  const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: asBrowser(token) });
+  assert.equal(out.statusCode, 204);
+});
+
+test('every open-redirect attempt, given as returnTo to a real sign-in, lands on the default page', async () => {
+  for (const [label, raw] of OPEN_REDIRECTS) {
+    const { cookies, callback } = await harvestCallback(app, emulator, alice, raw);
+    const res = await finish(app, callback, cookies);
+    assert.equal(res.statusCode, 302, label);
+    assert.equal(res.headers.location, `${SITE}/`, label);
+  }
+});
