@@ -6,3 +6,4 @@ export * from './cluster.ts';
 export * from './sessions.ts';
 export * from './csrf.ts';
 export * from './auth.ts';
+export * from './service.ts';

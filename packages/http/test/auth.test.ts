@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { createAuthGuard, requireUser, SessionStore } from '@platform/http';
-import { buildTestApp, REDIS_URL, uniquePrefix } from './helpers.ts';
+import { uniquePrefix } from '@platform/testing';
+import { buildTestApp, REDIS_URL } from './helpers.ts';
 
 let redis: Redis;
 before(async () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { AppError } from '@platform/core';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { SiteSwitch } from '@platform/http';
-import { buildTestApp, eventually, freePort, REDIS_URL, startPrivateRedis, stopProcess } from './helpers.ts';
+import { eventually, freePort, startPrivateRedis, stopProcess } from '@platform/testing';
+import { buildTestApp, REDIS_URL } from './helpers.ts';
 
 const clients: Redis[] = [];
 after(() => {
