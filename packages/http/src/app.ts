@@ -30,6 +30,14 @@ export interface HttpAppOptions {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
+ * Request log lines carry the path without its query string: queries carry OpenID assertions,
+ * login state, access tokens and keys, none of which may reach the logs.
+ */
+function requestWithoutQuery(req: { method: string; url: string; ip: string; host?: string }) {
+  return { method: req.method, url: req.url.split('?')[0], host: req.host, remoteAddress: req.ip };
+}
+
+/**
  * The Fastify instance every HTTP service starts from: request ids and context, JSON logs,
  * one error table, 404s, health, readiness, metrics, Redis-backed rate limiting and the
  * site-disable switch. It never listens; main.ts does.
@@ -50,6 +58,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
+    childLoggerFactory: (logger, bindings, opts) =>
+      logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: requestWithoutQuery } }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },

@@ -33,10 +33,11 @@ export interface AuthGuardOptions {
   bearer?: BearerVerifier;
 }
 
-function refuse(req: FastifyRequest, reason: string): AppError {
-  // The reason, never the cookie or token: the logger redacts them too, but they are not passed.
-  req.log.warn({ code: 'UNAUTHENTICATED', reason }, 'request refused by the auth guard');
-  return new AppError('UNAUTHENTICATED', 'Sign in to continue (your session is missing or has expired).');
+// The error handler logs the refusal at warn with this reason (never the cookie or token).
+function refuse(_req: FastifyRequest, reason: string): AppError {
+  return new AppError('UNAUTHENTICATED', 'Sign in to continue (your session is missing or has expired).', {
+    reason,
+  });
 }
 
 /**
@@ -64,7 +65,15 @@ export function sessionCookie(req: FastifyRequest, cookieName: string): string |
 export function createAuthGuard(app: FastifyInstance, opts: AuthGuardOptions): onRequestAsyncHookHandler {
   if (!app.hasRequestDecorator('authUser')) app.decorateRequest('authUser', null);
   const allowed = normalizeOrigins(opts.allowedOrigins);
-  return async (req) => {
+  // @fastify/rate-limit appends its hook after a route's own onRequest hooks, so a request this
+  // guard refuses (no cookie, unknown token, CSRF) would never be counted: unlimited guessing
+  // and a Redis read per request. Count it here first (the plugin then skips the request);
+  // a route with its own rateLimit config (or `rateLimit: false`) keeps it.
+  const rateLimit = app.hasDecorator('rateLimit') ? app.rateLimit() : undefined;
+  return async function authGuard(this: FastifyInstance, req, reply) {
+    if (rateLimit && req.routeOptions.config.rateLimit === undefined) {
+      await rateLimit.call(this, req, reply);
+    }
     const authorization = req.headers.authorization;
     if (typeof authorization === 'string' && /^bearer /i.test(authorization)) {
       if (!opts.bearer) throw refuse(req, 'bearer_not_accepted');

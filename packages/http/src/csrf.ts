@@ -46,6 +46,5 @@ export function originRefusal(req: FastifyRequest, allowed: ReadonlySet<string>)
 export function assertSameOrigin(req: FastifyRequest, allowed: ReadonlySet<string>): void {
   const reason = originRefusal(req, allowed);
   if (reason === undefined) return;
-  req.log.warn({ code: 'CSRF_REJECTED', reason, method: req.method }, 'state-changing request refused');
   throw new AppError('CSRF_REJECTED', undefined, { reason });
 }

@@ -72,7 +72,12 @@ export function handleError(err: FastifyError | Error, req: FastifyRequest, repl
   if (appError) {
     const status = STATUS_BY_CODE[appError.code];
     if (status >= 500) req.log.error({ err, code: appError.code }, 'request failed');
-    else req.log.info({ code: appError.code, field: appError.details?.field }, 'request refused');
+    // Every refusal is a warn line with its code and reason (never the input itself).
+    else
+      req.log.warn(
+        { code: appError.code, field: appError.details?.field, reason: appError.details?.reason },
+        'request refused',
+      );
     void reply.status(status).send(errorBody(appError));
     return;
   }

@@ -153,10 +153,14 @@ export class SessionStore {
     if (now - session.lastSeenAt >= this.#renewAfterMs) {
       session.lastSeenAt = now;
       const { handle: _h, ...data } = session;
-      // XX: never resurrect a session revoked between the read and this write.
-      await this.#call(() =>
+      // XX: never resurrect a session revoked between the read and this write, nor serve it.
+      const renewed = await this.#call(() =>
         this.#redis.set(this.#key(handle), JSON.stringify(data), 'PX', this.#ttlMs(session, now), 'XX'),
       );
+      if (renewed === null) {
+        this.#cache.delete(handle);
+        return undefined;
+      }
     }
     this.#remember(session, now);
     return session;

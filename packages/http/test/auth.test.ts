@@ -66,3 +66,67 @@ test('with Redis down the guard answers 503, never lets the request through', as
   assert.equal(res.statusCode, 503);
   assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
 });
+
+test('requests the guard refuses count against the rate limit; accepted ones count once', async (t) => {
+  const { app } = await buildTestApp({
+    redis,
+    rateLimit: { redis, max: 3, windowMs: 60_000, keyPrefix: uniquePrefix() },
+  });
+  t.after(() => app.close());
+  const sessions = new SessionStore(redis, { keyPrefix: uniquePrefix(), ...settings, cacheMs: 0 });
+  const guard = createAuthGuard(app, { sessions, cookieName: 's', allowedOrigins: ['https://site.test'] });
+  app.get('/private', { onRequest: guard }, (req) => ({ userId: requireUser(req).userId }));
+  app.post('/private', { onRequest: guard }, (req) => ({ userId: requireUser(req).userId }));
+
+  // No cookie (401), a well-formed unknown token (401, a Redis read each), a forged POST (403).
+  const refused = [
+    { method: 'GET' as const, headers: {} },
+    { method: 'GET' as const, headers: { cookie: `s=${'a'.repeat(43)}` } },
+    { method: 'POST' as const, headers: { cookie: `s=${'a'.repeat(43)}`, origin: 'https://evil.test' } },
+    { method: 'GET' as const, headers: { cookie: `s=${'a'.repeat(43)}` } },
+  ];
+  const codes: number[] = [];
+  for (const r of refused) codes.push((await app.inject({ url: '/private', ...r })).statusCode);
+  assert.deepEqual(codes, [401, 401, 403, 429]);
+
+  const { app: other } = await buildTestApp({
+    redis,
+    rateLimit: { redis, max: 10, windowMs: 60_000, keyPrefix: uniquePrefix() },
+  });
+  t.after(() => other.close());
+  const otherGuard = createAuthGuard(other, { sessions, cookieName: 's', allowedOrigins: [] });
+  other.get('/private', { onRequest: otherGuard }, (req) => ({ userId: requireUser(req).userId }));
+  const { token } = await sessions.create(user);
+  const remaining: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const res = await other.inject({ url: '/private', headers: { cookie: `s=${token}` } });
+    assert.equal(res.statusCode, 200);
+    remaining.push(String(res.headers['ratelimit-remaining']));
+  }
+  assert.deepEqual(remaining, ['9', '8'], 'one count per request, not two');
+});
+
+test('a session revoked between its read and its renewal is refused, not served or cached', async () => {
+  let now = Date.now();
+  const keyPrefix = uniquePrefix();
+  const elsewhere = new SessionStore(redis, { keyPrefix, ...settings, cacheMs: 0, now: () => now });
+  const { token } = await elsewhere.create(user);
+  // Another process logs the session out right after this one read it (before SET … XX).
+  const racing = new Proxy(redis, {
+    get(target, prop) {
+      if (prop === 'get') {
+        return async (key: string) => {
+          const value = await target.get(key);
+          await elsewhere.revoke(token);
+          return value;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const store = new SessionStore(racing, { keyPrefix, ...settings, cacheMs: 60_000, now: () => now });
+  now += 61_000; // due for its sliding renewal
+  assert.equal(await store.validate(token), undefined);
+  assert.equal(await store.validate(token), undefined, 'nor served from the cache afterwards');
+});

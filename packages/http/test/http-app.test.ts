@@ -1,5 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { createLogger } from '@platform/observability';
 import { AppError } from '@platform/core';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { SiteSwitch } from '@platform/http';
@@ -177,4 +179,29 @@ test('/readyz turns 503 naming Redis when it stops, and 200 when it returns', as
 
   server = await startPrivateRedis(port);
   await eventually(async () => (await app.inject('/readyz')).statusCode === 200);
+});
+
+test('request log lines carry the path, never the query string; refusals are warn lines with their code', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const { app, redis } = await buildTestApp({
+    logger: createLogger({ service: 'test', level: 'info', destination }),
+  });
+  clients.push(redis);
+  app.get('/api/v1/thing', () => ({ ok: true }));
+  t.after(() => app.close());
+  await app.inject('/api/v1/thing?access_token=sekret-1');
+  await app.inject('/nowhere?openid.sig=sekret-2');
+  const text = JSON.stringify(lines);
+  assert.ok(!text.includes('sekret'), 'a query string reached the log');
+  assert.ok(lines.some((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/thing'));
+  const refusal = lines.find((l) => l.msg === 'request refused');
+  assert.equal(refusal?.level, 'warn');
+  assert.equal(refusal?.code, 'NOT_FOUND');
 });

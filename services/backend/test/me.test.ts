@@ -2,6 +2,7 @@
 // services/login writes them: the same SessionStore on the same Redis prefix).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { connectRedis, createRedis, SettingsRepository, type Redis } from '@platform/db';
 import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
 import { SessionStore, SiteSwitch } from '@platform/http';
@@ -37,7 +38,7 @@ after(async () => {
   await dbs.drop();
 });
 
-async function setup() {
+async function setup(logger = createLogger({ service: 'backend', level: 'silent' })) {
   const config = loadConfig({
     REDIS_KEY_PREFIX: `test:${process.pid}:${Math.random()}:`,
     ALLOWED_ORIGINS: SITE,
@@ -47,7 +48,7 @@ async function setup() {
   const now = () => Date.now() + offsetMs;
   const app = await buildApp({
     config,
-    logger: createLogger({ service: 'backend', level: 'silent' }),
+    logger,
     metrics: createMetrics('backend'),
     dbs,
     redis,
@@ -179,4 +180,39 @@ test('CSRF: PUT /api/v1/me/trade-url from another origin, or with none, is refus
     assert.equal(res.statusCode, 403, String(origin));
     assert.equal(res.json().error.code, 'CSRF_REJECTED');
   }
+});
+
+test('every refusal is logged at warn with its code and reason, never the trade URL', async (t) => {
+  const lines: string[] = [];
+  const logger = createLogger({
+    service: 'backend',
+    level: 'info',
+    destination: new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString());
+        cb();
+      },
+    }),
+  });
+  const { app, headers } = await setup(logger);
+  t.after(() => app.close());
+  const put = (payload: unknown) =>
+    app.inject({ method: 'PUT', url: '/api/v1/me/trade-url', headers, payload: payload as object });
+  assert.equal((await put({ tradeUrl: tradeUrl(ACCOUNT_ID, 'Secret-Tok') })).statusCode, 200);
+  assert.equal((await put({ tradeUrl: tradeUrl(1, 'Secret-Tok') })).statusCode, 400);
+  assert.equal((await put({ url: 'x' })).statusCode, 400);
+  await dbs.main.updateTable('users').set({ banned_at: new Date() }).where('id', '=', userId).execute();
+  t.after(() => dbs.main.updateTable('users').set({ banned_at: null }).where('id', '=', userId).execute());
+  const banned = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+  assert.equal(banned.statusCode, 401);
+  const warned = lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.level === 'warn')
+    .map((l) => `${String(l.code)}/${String(l.reason)}`);
+  assert.deepEqual(warned, [
+    'TRADE_URL_INVALID/not_yours',
+    'VALIDATION_FAILED/undefined',
+    'UNAUTHENTICATED/user_banned',
+  ]);
+  assert.ok(!lines.join('\n').includes('Secret-Tok'), 'the trade token reached the log');
 });

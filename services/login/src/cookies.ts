@@ -13,6 +13,8 @@ export class LoginCookies {
   readonly #domain: string | undefined;
   readonly #sessionMaxAge: number;
   readonly #stateMaxAge: number;
+  /** /auth/steam under LOGIN_PUBLIC_URL's path: behind a path prefix, the path browsers see. */
+  readonly #statePath: string;
 
   constructor(config: Pick<LoginConfig, 'session' | 'cookie' | 'login'>) {
     this.sessionName = config.session.cookieName;
@@ -24,6 +26,7 @@ export class LoginCookies {
     this.#domain = config.cookie.domain;
     this.#sessionMaxAge = config.session.absoluteTtlSeconds;
     this.#stateMaxAge = config.login.stateTtlSeconds;
+    this.#statePath = `${config.login.publicUrl.pathname.replace(/\/+$/, '')}/auth/steam`;
   }
 
   setSession(reply: FastifyReply, token: string): void {
@@ -47,10 +50,10 @@ export class LoginCookies {
     });
   }
 
-  /** Host-only and scoped to /auth/steam: only the callback ever reads it. */
+  /** Host-only and scoped to /auth/steam (under the public URL's path): only the callback ever reads it. */
   setState(reply: FastifyReply, state: string): void {
     void reply.setCookie(this.stateName, state, {
-      path: '/auth/steam',
+      path: this.#statePath,
       httpOnly: true,
       sameSite: 'lax',
       secure: this.#secure,
@@ -60,7 +63,7 @@ export class LoginCookies {
 
   clearState(reply: FastifyReply): void {
     void reply.clearCookie(this.stateName, {
-      path: '/auth/steam',
+      path: this.#statePath,
       httpOnly: true,
       sameSite: 'lax',
       secure: this.#secure,

@@ -37,6 +37,11 @@ export const OPEN_REDIRECTS: [string, string][] = [
   ['foreign host with the allowed one in the path', 'https://evil.com/https://site.test'],
   ['IPv6 loopback', 'https://[::1]/'],
   ['hex IPv4', 'https://0x7f.0.0.1/'],
+  ['http on the https port', 'http://site.test:443/'],
+  ['percent-encoded @ in the host', 'https://site.test%40evil.com/'],
+  ['percent-encoded # before userinfo', 'https://evil.com%23@site.test/'],
+  ['percent-encoded slash before userinfo', 'https://site.test%2f@evil.com'],
+  ['fullwidth solidus as slashes', '\u2215\u2215evil.com'],
   ['empty', ''],
   ['too long', `https://site.test/${'a'.repeat(2100)}`],
 ];

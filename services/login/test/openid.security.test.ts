@@ -191,6 +191,19 @@ const rows: Row[] = [
     tamper: (c) => appendRaw(c, `openid.sig=${encodeURIComponent(c.searchParams.get('openid.sig') ?? '')}`),
   },
   {
+    name: 'duplicate openid.mode spelled with a percent-encoded dot',
+    code: 'OPENID_ASSERTION_INVALID',
+    reason: 'duplicate_parameter',
+    tamper: (c) => appendRaw(c, 'openid%2emode=id_res'),
+  },
+  {
+    name: 'duplicate openid.claimed_id with encoded letters, placed first',
+    code: 'OPENID_ASSERTION_INVALID',
+    reason: 'duplicate_parameter',
+    tamper: (c) =>
+      `${c.pathname}?%6Fpenid%2Eclaimed_id=${encodeURIComponent(claimed(bob))}&${c.search.slice(1)}`,
+  },
+  {
     name: 'duplicate state',
     code: 'OPENID_ASSERTION_INVALID',
     reason: 'duplicate_parameter',

@@ -3,10 +3,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { SettingsRepository } from '@platform/db';
+import { createRedis, SettingsRepository } from '@platform/db';
 import { SITE_DISABLED_SETTING } from '@platform/http';
 import type { LoginConfig } from '../src/config.ts';
 import {
+  approveAs,
   finish,
   harvestCallback,
   loginApp,
@@ -85,6 +86,30 @@ test('a sign-in sets an HttpOnly, SameSite=Lax, Secure session cookie and lands 
 test('a returnTo off the whitelist lands on the default page', async () => {
   const { res } = await signIn(alice, 'https://site.test.evil.com/steal');
   assert.equal(res.headers.location, `${SITE}/`);
+});
+
+test('a returnTo given twice is ignored like any refused one (default page), not a 400', async () => {
+  await approveAs(emulator, alice);
+  const start = await app.inject(`/auth/steam?returnTo=${encodeURIComponent(`${SITE}/a`)}&returnTo=%2Fb`);
+  assert.equal(start.statusCode, 302, start.body);
+  const cookies = setCookies(start.headers);
+  const atSteam = await fetch(start.headers.location as string, { redirect: 'manual' });
+  const res = await finish(app, new URL(atSteam.headers.get('location') as string), cookies);
+  assert.equal(res.headers.location, `${SITE}/`);
+});
+
+test('behind a path prefix (LOGIN_PUBLIC_URL with a path), the state cookie is scoped to the path browsers see', async (t) => {
+  const prefixed = await loginApp(stores, emulator, {
+    env: { LOGIN_PUBLIC_URL: 'https://site.test/login/' },
+  });
+  t.after(() => prefixed.app.close());
+  const res = await prefixed.app.inject('/auth/steam?returnTo=%2Ftrade');
+  const returnTo = new URL(
+    new URL(res.headers.location as string).searchParams.get('openid.return_to') ?? '',
+  );
+  assert.equal(returnTo.pathname, '/login/auth/steam/return');
+  const cookie = [res.headers['set-cookie']].flat().find((c) => c?.startsWith(`${name()}_login=`));
+  assert.match(cookie ?? '', /; Path=\/login\/auth\/steam;/, 'the callback would come back without it');
 });
 
 test('GET /auth/steam sends the browser to the configured provider with a state bound by cookie', async () => {
@@ -186,6 +211,7 @@ test("another user's session id cannot be ended", async () => {
     headers: asBrowser(a.token),
   });
   assert.equal(del.statusCode, 404);
+  assert.equal(del.json().error.reason, 'no_such_session');
   assert.equal((await sessionsOf(b.token)).statusCode, 200);
 });
 
@@ -274,4 +300,24 @@ test('every open-redirect attempt, given as returnTo to a real sign-in, lands on
     assert.equal(res.statusCode, 302, label);
     assert.equal(res.headers.location, `${SITE}/`, label);
   }
+});
+
+test('Redis down while signing in is a 503 the person can retry, never a 500', async (t) => {
+  const dead = createRedis(
+    { url: new URL('redis://127.0.0.1:1'), keyPrefix: '' },
+    { retryStrategy: () => null },
+  );
+  const { app: down } = await loginApp({ ...stores, redis: dead }, emulator);
+  t.after(async () => {
+    await down.close();
+    dead.disconnect();
+  });
+  const start = await down.inject(`/auth/steam?returnTo=${encodeURIComponent(`${SITE}/trade`)}`);
+  assert.equal(start.statusCode, 503, start.body);
+  assert.equal(start.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+  // A callback started while Redis was up, finished once it is down: the nonce cannot be recorded.
+  const { cookies, callback } = await harvestCallback(app, emulator, alice);
+  const res = await finish(down, callback, cookies);
+  assert.equal(res.statusCode, 503, res.body);
+  assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
 });

@@ -1,5 +1,4 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { isAppError } from '@platform/core';
 import { requireUser } from '@platform/http';
 import type { MeService } from '../users/me.service.ts';
 
@@ -37,13 +36,6 @@ export function meRoutes(
           properties: { tradeUrl: { type: 'string', minLength: 1, maxLength: 512 } },
         },
         response: { 200: meView },
-      },
-      // A refused trade URL is logged at warn with its reason (not the URL: it holds the token).
-      onError: (req, _reply, err, done) => {
-        if (isAppError(err) && err.code === 'TRADE_URL_INVALID') {
-          req.log.warn({ code: err.code, reason: err.details?.reason }, 'trade URL refused');
-        }
-        done();
       },
     },
     async (req) => deps.me.setTradeUrl(requireUser(req).userId, req.body.tradeUrl),

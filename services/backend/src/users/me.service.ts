@@ -49,7 +49,8 @@ export class MeService {
   async #load(userId: string): Promise<User> {
     const user = await this.#users.findById(userId);
     // A session of a user that no longer exists (or is banned) is no sign-in.
-    if (!user || user.banned_at !== null) throw new AppError('UNAUTHENTICATED');
+    if (!user) throw new AppError('UNAUTHENTICATED', undefined, { reason: 'user_gone' });
+    if (user.banned_at !== null) throw new AppError('UNAUTHENTICATED', undefined, { reason: 'user_banned' });
     return user;
   }
 }

@@ -27,11 +27,13 @@ export class LoginStateRepository {
   }
 
   async saveState(state: string, returnTo: string, ttlSeconds: number): Promise<void> {
-    await this.#redis.set(
-      `${this.#prefix}state:${sha256(state)}`,
-      JSON.stringify({ returnTo }),
-      'EX',
-      ttlSeconds,
+    await call(() =>
+      this.#redis.set(
+        `${this.#prefix}state:${sha256(state)}`,
+        JSON.stringify({ returnTo }),
+        'EX',
+        ttlSeconds,
+      ),
     );
   }
 
@@ -46,12 +48,8 @@ export class LoginStateRepository {
    * protection is not guaranteed). Kept twice the accepted age, so it outlives its validity.
    */
   async useNonce(nonce: string, maxAgeSeconds: number): Promise<boolean> {
-    const ok = await this.#redis.set(
-      `${this.#prefix}nonce:${sha256(nonce)}`,
-      '1',
-      'EX',
-      maxAgeSeconds * 2,
-      'NX',
+    const ok = await call(() =>
+      this.#redis.set(`${this.#prefix}nonce:${sha256(nonce)}`, '1', 'EX', maxAgeSeconds * 2, 'NX'),
     );
     return ok === 'OK';
   }

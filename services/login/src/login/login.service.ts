@@ -75,19 +75,8 @@ export class LoginService {
     };
   }
 
+  /** Refusals are AppErrors with a `reason`; the HTTP error handler logs code and reason at warn. */
   async finish(input: FinishInput): Promise<{ token: string; session: Session; redirectTo: URL }> {
-    try {
-      return await this.#finish(input);
-    } catch (err) {
-      if (err instanceof AppError) {
-        // The reason and the code only: no state, nonce, signature, cookie or session token.
-        input.log.warn({ code: err.code, reason: err.details?.reason }, 'sign-in refused');
-      }
-      throw err;
-    }
-  }
-
-  async #finish(input: FinishInput): Promise<{ token: string; session: Session; redirectTo: URL }> {
     const { login, steam } = this.#opts.config;
     // Duplicates, control characters and malformed encoding first (steam.md §1.4 item 8).
     const query = parseQueryStrictly(input.rawQuery);

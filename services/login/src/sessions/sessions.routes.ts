@@ -94,7 +94,7 @@ export function sessionsRoutes(app: FastifyInstance, deps: SessionsRoutesDeps): 
     async (req, reply) => {
       const user = requireUser(req);
       if (!(await sessions.revokeHandle(user.userId, req.params.id))) {
-        throw new AppError('NOT_FOUND', 'You have no session with this id.');
+        throw new AppError('NOT_FOUND', 'You have no session with this id.', { reason: 'no_such_session' });
       }
       if (req.params.id === user.sessionHandle) cookies.clearSession(reply);
       return reply.status(204).send();
