@@ -25,6 +25,20 @@ const services: ServiceSpec[] = [
     env: { PORT: env.BACKEND_PORT ?? '3000' },
   },
   {
+    // sinv: the site inventory from the emulator's bots (seeded into `bots` at start), prices.
+    name: 'sinv',
+    entry: 'services/inventory/src/main.ts',
+    url: 'http://127.0.0.1:3010',
+    env: { INVENTORY_ROLE: 'sinv', SINV_PORT: '3010', EMULATOR_SEED_BOTS: 'true' },
+  },
+  {
+    // cinv: user inventories, two workers (the seed runs it in PM2 cluster mode).
+    name: 'cinv',
+    entry: 'services/inventory/src/main.ts',
+    url: 'http://127.0.0.1:3011',
+    env: { INVENTORY_ROLE: 'cinv', CINV_PORT: '3011', WORKERS: '2' },
+  },
+  {
     name: 'login',
     entry: 'services/login/src/main.ts',
     url: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,

@@ -27,6 +27,9 @@ export const ERROR_CODES = {
   CSRF_REJECTED: 'This request did not come from the site itself; reload the page and try again.',
   TRADE_URL_INVALID:
     'This is not a valid Steam trade URL; copy yours from Steam (Inventory → Trade Offers → Who can send me trade offers?).',
+  // User inventories (services/inventory, cinv).
+  INVENTORY_PRIVATE: 'This Steam inventory is private; set it to public in Steam and try again.',
+  STEAM_USER_NOT_FOUND: 'Steam does not know this account.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -48,18 +48,13 @@ export interface Databases<Main, Pricing> {
 /**
  * One pool serves both databases: the pricing schema sits on the same server (as in the seed),
  * and every pricing query names its schema, so the two never compete for two pools of 40.
+ * `pricing` is the same Kysely instance (same driver, same connections, transactions included)
+ * seen through `withSchema`; only its table types differ, hence the cast.
  */
 export function createDatabases<Main, Pricing>(settings: MysqlSettings): Databases<Main, Pricing> {
   const pool: Pool = createPool(poolOptions(settings, settings.database));
   const main = new Kysely<Main>({ dialect: new MysqlDialect({ pool }) });
-  // Closing `pricing` must not end the shared pool; `close()` ends it once.
-  const shared = {
-    getConnection: pool.getConnection.bind(pool),
-    end: (cb: (err: unknown) => void) => cb(null),
-  };
-  const pricing = new Kysely<Pricing>({ dialect: new MysqlDialect({ pool: shared }) }).withSchema(
-    settings.pricingDatabase,
-  );
+  const pricing = (main as unknown as Kysely<Pricing>).withSchema(settings.pricingDatabase);
   return {
     main,
     pricing,
@@ -67,7 +62,6 @@ export function createDatabases<Main, Pricing>(settings: MysqlSettings): Databas
       await pool.promise().query('SELECT 1');
     },
     async close() {
-      await pricing.destroy();
       await main.destroy();
     },
   };

@@ -54,6 +54,10 @@ export interface BotsTable {
   capacity: Generated<number>;
   item_count: Generated<number>;
   inventory_refreshed_at: Date | null;
+  /** The error kind of the last failed refresh (main 0002); null after a good one. */
+  inventory_failure: string | null;
+  inventory_failed_at: Date | null;
+  inventory_failures: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -69,12 +73,15 @@ export interface ItemsTable {
   name: Generated<string>;
   type: Generated<string>;
   rarity: Generated<string>;
+  /** Pricing category (core ItemCategory), main 0002. */
+  category: Generated<string>;
   exterior: string | null;
   float_value: number | null;
   paint_seed: number | null;
   stickers: Json<unknown> | null;
   attributes: Json<unknown> | null;
   tradable_after: Date | null;
+  tradable: Generated<number>;
   casket_asset_id: Int64 | null;
   stale: Generated<number>;
   first_seen_at: CreatedAt;
@@ -82,6 +89,13 @@ export interface ItemsTable {
 }
 
 export type TradeKind = 'deposit' | 'withdraw' | 'swap';
+
+/** The icon per Steam class (main 0002): the same for every asset of the class. */
+export interface ItemClassesTable {
+  class_id: Int64;
+  icon_url: string;
+  updated_at: UpdatedAt;
+}
 
 export interface TradesTable {
   id: GeneratedInt64;
@@ -161,6 +175,7 @@ export interface MainDatabase {
   ledger: LedgerTable;
   bots: BotsTable;
   items: ItemsTable;
+  item_classes: ItemClassesTable;
   trades: TradesTable;
   trade_items: TradeItemsTable;
   reservations: ReservationsTable;
@@ -196,10 +211,36 @@ export interface PriceHistoryTable {
   recorded_at: CreatedAt;
 }
 
+export type PriceImportStatus = 'running' | 'ok' | 'partial' | 'refused' | 'failed';
+
+export interface PriceImportsTable {
+  id: GeneratedInt64;
+  source: string;
+  url: string;
+  format: string;
+  status: PriceImportStatus;
+  rows_total: Generated<number>;
+  rows_accepted: Generated<number>;
+  rows_rejected: Generated<number>;
+  rows_changed: Generated<number>;
+  errors: Json<unknown> | null;
+  started_at: CreatedAt;
+  finished_at: Date | null;
+}
+
+export interface PriceBlocklistTable {
+  market_hash_name: string;
+  reason: string;
+  created_by: string;
+  created_at: CreatedAt;
+}
+
 export interface PricingDatabase {
   prices: PricesTable;
   price_overrides: PriceOverridesTable;
   price_history: PriceHistoryTable;
+  price_imports: PriceImportsTable;
+  price_blocklist: PriceBlocklistTable;
 }
 
 export type User = Selectable<UsersTable>;

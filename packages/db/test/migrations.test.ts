@@ -1,4 +1,5 @@
 import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { migrateAll, SettingsRepository } from '@platform/db';
@@ -43,7 +44,7 @@ test('migrations apply from empty and create both schemas', async () => {
       .map((r) => r.TABLE_NAME)
       .filter((n) => !n.startsWith('kysely_'))
       .sort(),
-    ['price_history', 'price_overrides', 'prices'],
+    ['price_blocklist', 'price_history', 'price_imports', 'price_overrides', 'prices'],
   );
 });
 
@@ -147,4 +148,30 @@ test('settings round-trip JSON values', async () => {
   assert.equal(await repo.get('site.disabled'), true);
   await repo.set('site.disabled', false, 'test');
   assert.equal(await repo.get('site.disabled'), false);
+});
+
+test('after a pricing transaction, close() ends every connection: the process exits by itself', async () => {
+  // A leaked connection keeps a process alive; the child would then never exit and be killed.
+  const script = `
+    import { createDatabases } from '@platform/db';
+    const own = createDatabases({ ...${JSON.stringify(dbs.settings)}, url: new URL(${JSON.stringify(dbs.settings.url.toString())}) });
+    await own.pricing.transaction().execute(async (trx) => {
+      await trx.insertInto('price_history').values({ market_hash_name: 'Tx', price: '5', source: 'test' }).execute();
+    });
+    await own.close();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+    child.once('exit', (c, s) => r([c, s])),
+  );
+  clearTimeout(killer);
+  assert.equal(signal, null, 'the process had to be killed: a connection stayed open');
+  assert.equal(code, 0);
+  const rows = await dbs.pricing
+    .selectFrom('price_history')
+    .select('price')
+    .where('market_hash_name', '=', 'Tx')
+    .execute();
+  assert.deepEqual(rows, [{ price: '5' }]);
 });

@@ -26,6 +26,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   ACCOUNT_BANNED: 403,
   CSRF_REJECTED: 403,
   TRADE_URL_INVALID: 400,
+  INVENTORY_PRIVATE: 403,
+  STEAM_USER_NOT_FOUND: 404,
 };
 
 /** The body of every error answer: `{ "error": { "code", "message", ...details } }`. */

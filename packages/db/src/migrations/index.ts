@@ -1,6 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import * as main0001 from './main/0001-initial.ts';
+import * as main0002 from './main/0002-inventory.ts';
 import * as pricing0001 from './pricing/0001-initial.ts';
+import * as pricing0002 from './pricing/0002-imports-blocklist.ts';
 
 /**
  * Migrations are listed here rather than discovered from the file system, so they work the same
@@ -8,8 +10,10 @@ import * as pricing0001 from './pricing/0001-initial.ts';
  */
 export const mainMigrations: Record<string, Migration> = {
   '0001-initial': main0001,
+  '0002-inventory': main0002,
 };
 
 export const pricingMigrations: Record<string, Migration> = {
   '0001-initial': pricing0001,
+  '0002-imports-blocklist': pricing0002,
 };

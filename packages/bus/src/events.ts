@@ -1,0 +1,82 @@
+import { parseAssetIds } from './queues.ts';
+import { array, int, object, str, version, ASSET_ID, STEAM_ID } from './validate.ts';
+
+/**
+ * Pub/sub channels (Redis) and their events. Events are at-least-once hints: a consumer that
+ * misses one reloads from MySQL or the snapshot. The channel name carries the major version.
+ */
+export const CHANNELS = {
+  /** One event per bot refresh that changed something: the items that came and went. */
+  siteInventory: 'events:site-inventory:v1',
+  /** A price import finished (consumers reload their price books). */
+  prices: 'events:prices:v1',
+} as const;
+
+export interface SiteInventoryItemRef {
+  assetId: string;
+  contextId: 2 | 16;
+  marketHashName: string;
+}
+
+export interface SiteInventoryChangedV1 {
+  v: 1;
+  type: 'site-inventory.changed';
+  /** Unique per event, so consumers deduplicate redeliveries. */
+  eventId: string;
+  botId: number;
+  botSteamId: string;
+  added: SiteInventoryItemRef[];
+  removed: string[];
+  at: string;
+}
+
+export function parseSiteInventoryChanged(data: unknown): SiteInventoryChangedV1 {
+  const where = CHANNELS.siteInventory;
+  const o = object(where, typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+  version(where, o, 1);
+  if (o.type !== 'site-inventory.changed') str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: 'site-inventory.changed',
+    eventId: str(where, o, 'eventId'),
+    botId: int(where, o, 'botId', { min: 1 }),
+    botSteamId: str(where, o, 'botSteamId', STEAM_ID),
+    added: array(where, o, 'added').map((raw, i) => {
+      const item = object(`${where} added/${i}`, raw);
+      const contextId = int(where, item, 'contextId');
+      if (contextId !== 2 && contextId !== 16) str(where, { contextId: null }, 'contextId');
+      return {
+        assetId: str(where, item, 'assetId', ASSET_ID),
+        contextId: contextId as 2 | 16,
+        marketHashName: str(where, item, 'marketHashName'),
+      };
+    }),
+    removed: parseAssetIds(where, o, 'removed'),
+    at: str(where, o, 'at'),
+  };
+}
+
+export interface PricesImportedV1 {
+  v: 1;
+  type: 'prices.imported';
+  eventId: string;
+  importId: string;
+  accepted: number;
+  rejected: number;
+  at: string;
+}
+
+export function parsePricesImported(data: unknown): PricesImportedV1 {
+  const where = CHANNELS.prices;
+  const o = object(where, typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+  version(where, o, 1);
+  return {
+    v: 1,
+    type: 'prices.imported',
+    eventId: str(where, o, 'eventId'),
+    importId: str(where, o, 'importId'),
+    accepted: int(where, o, 'accepted', { min: 0 }),
+    rejected: int(where, o, 'rejected', { min: 0 }),
+    at: str(where, o, 'at'),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './validate.ts';
+export * from './queues.ts';
+export * from './events.ts';
+export * from './site-snapshot.ts';

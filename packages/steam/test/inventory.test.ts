@@ -1,0 +1,113 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SteamInventoryError } from '../src/index.ts';
+import { parseTradableAfter, SteamInventoryClient } from '../src/index.ts';
+import { clearFaults, cookieOf, setFault, startEmulator, type EmulatorHandle } from './emulator.ts';
+
+let emu: EmulatorHandle;
+let client: SteamInventoryClient;
+before(async () => {
+  emu = await startEmulator();
+  // A small page size makes a 120-item inventory take three pages.
+  client = new SteamInventoryClient({ baseUrl: emu.url, pageSize: 50 });
+});
+after(async () => {
+  await client.close();
+  await emu.close();
+});
+
+test('pages through an inventory and merges descriptions and asset properties', async () => {
+  const bot = emu.world.bots()[0]!;
+  const expected = emu.world.inventory(bot.steamid, '2').list();
+  const inv = await client.fetchInventory(bot.steamid, '2', { cookie: await cookieOf(emu.url, bot.steamid) });
+  assert.equal(inv.items.length, expected.length);
+  assert.ok(expected.length > 100, 'the world gives the bot more than two pages');
+  assert.deepEqual(inv.items.map((i) => i.assetId).sort(), expected.map((a) => a.assetid).sort());
+  const withWear = expected.find((a) => a.props.paintWear !== undefined)!;
+  const item = inv.items.find((i) => i.assetId === withWear.assetid)!;
+  assert.equal(item.floatValue, withWear.props.paintWear);
+  assert.equal(item.paintSeed, withWear.props.paintSeed ?? null);
+  const d = emu.world.description(withWear);
+  assert.equal(item.marketHashName, d.market_hash_name);
+  assert.ok(item.iconUrl.length > 0);
+});
+
+test('context 16 and trade-locked items are visible to the owner only', async () => {
+  const bot = emu.world.bots()[0]!;
+  const asset = emu.world.inventory(bot.steamid, '2').list()[0]!;
+  const until = emu.world.clock.now() + 3 * 86400;
+  emu.world.moveAssets(bot.steamid, bot.steamid, [asset.assetid], { toContext: '16', tradableAfter: until });
+  const moved = emu.world
+    .inventory(bot.steamid, '16')
+    .list()
+    .find((a) => a.tradableAfter === until)!;
+  const cookie = await cookieOf(emu.url, bot.steamid);
+  const owner = await client.fetchInventory(bot.steamid, '16', { cookie });
+  assert.equal(owner.items.length, emu.world.inventory(bot.steamid, '16').size);
+  const item = owner.items.find((i) => i.assetId === moved.assetid)!;
+  assert.equal(item.tradable, false);
+  // Day-first dates carry minutes, not seconds.
+  assert.equal(Math.floor(item.tradableAfter!.getTime() / 60_000), Math.floor((until * 1000) / 60_000));
+  const stranger = await client.fetchInventory(bot.steamid, '16');
+  assert.equal(stranger.items.length, 0);
+});
+
+test('a private inventory, an unknown account, a dead session', async () => {
+  const user = emu.world.users()[0]!;
+  emu.world.account(user.steamid)!.privateInventory = true;
+  await assert.rejects(
+    client.fetchInventory(user.steamid, '2'),
+    (e: SteamInventoryError) => e.kind === 'private',
+  );
+  // The owner still sees it.
+  const own = await client.fetchInventory(user.steamid, '2', {
+    cookie: await cookieOf(emu.url, user.steamid),
+  });
+  assert.ok(own.items.length > 0);
+  emu.world.account(user.steamid)!.privateInventory = false;
+  await assert.rejects(
+    client.fetchInventory('76561190000000001', '2'),
+    (e: SteamInventoryError) => e.kind === 'not_found',
+  );
+  const bot = emu.world.bots()[1]!;
+  const cookie = await cookieOf(emu.url, bot.steamid);
+  await fetch(new URL(`_emulator/accounts/${bot.steamid}/expire-session`, emu.url), { method: 'POST' });
+  await assert.rejects(
+    client.fetchInventory(bot.steamid, '2', { cookie }),
+    (e: SteamInventoryError) => e.kind === 'session_expired',
+  );
+});
+
+test('429 and 5xx with an EResult are told apart', async (t) => {
+  t.after(() => clearFaults(emu.url));
+  const user = emu.world.users()[1]!;
+  await setFault(emu.url, 'inventory', { burst429: 1 });
+  await assert.rejects(
+    client.fetchInventory(user.steamid, '2'),
+    (e: SteamInventoryError) => e.kind === 'rate_limited',
+  );
+  await setFault(emu.url, 'inventory', { eresult: 20, count: 1 });
+  await assert.rejects(
+    client.fetchInventory(user.steamid, '2'),
+    (e: SteamInventoryError) => e.kind === 'unavailable' && e.status === 500 && e.eresult === 20,
+  );
+  const ok = await client.fetchInventory(user.steamid, '2');
+  assert.ok(ok.items.length > 0);
+});
+
+test('cooldown dates in both of Steam forms', () => {
+  const now = new Date(Date.UTC(2026, 11, 20));
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After 17 Jul @ 3:00am GMT', now)?.toISOString(),
+    '2027-07-17T03:00:00.000Z',
+  );
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After 27 Dec @ 12:30pm GMT', now)?.toISOString(),
+    '2026-12-27T12:30:00.000Z',
+  );
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After Jul 11, 2025 (2:00:00)', now)?.toISOString(),
+    '2025-07-11T02:00:00.000Z',
+  );
+  assert.equal(parseTradableAfter('nothing here', now), null);
+});

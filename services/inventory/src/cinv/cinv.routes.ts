@@ -1,0 +1,131 @@
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { requireUser } from '@platform/http';
+import type { SteamItem } from '@platform/steam';
+import type { Enricher } from '../enrich.ts';
+import type { UserInventory, UserInventoryService } from './user-inventory.service.ts';
+
+export interface CinvRouteDeps {
+  inventories: UserInventoryService;
+  enricher: Enricher;
+  /** The login service's guard (packages/http createAuthGuard); /me answers 401 without one. */
+  authGuard: onRequestAsyncHookHandler | undefined;
+  rateLimit: { max: number; windowMs: number };
+  now?: () => Date;
+}
+
+export function itemView(item: SteamItem) {
+  return {
+    assetId: item.assetId,
+    contextId: Number(item.contextId),
+    classId: item.classId,
+    instanceId: item.instanceId,
+    marketHashName: item.marketHashName,
+    name: item.name,
+    type: item.type,
+    rarity: item.rarity,
+    rarityColor: item.rarityColor,
+    exterior: item.exterior,
+    iconUrl: item.iconUrl,
+    floatValue: item.floatValue,
+    paintSeed: item.paintSeed,
+    stickers: item.stickers,
+    inspectLink: item.inspectLink,
+  };
+}
+
+/**
+ * Enriched answers are kept per inventory for a second: prices, stock and the inventory itself
+ * are versioned, so within that second only a trade hold or an override that ends mid-second
+ * could differ. Under load this turns a cached read into a map lookup.
+ */
+const RESPONSE_TTL_MS = 1_000;
+const RESPONSES_MAX = 2_000;
+interface CachedResponse {
+  key: string;
+  at: number;
+  /** Encoded once: writing a 100 kB string with non-ASCII names (★, ™) re-encodes it per request. */
+  body: Buffer;
+}
+
+function responder(enricher: Enricher, now: () => Date) {
+  const responses = new Map<string, CachedResponse>();
+  return (inv: UserInventory): Buffer => {
+    const key = `${inv.fetchedAt.getTime()}:${inv.stale}:${inv.cached}:${enricher.version()}`;
+    const hit = responses.get(inv.steamId);
+    const t = Date.now();
+    if (hit && hit.key === key && t - hit.at < RESPONSE_TTL_MS) return hit.body;
+    const body = Buffer.from(JSON.stringify(view(inv, enricher, now())));
+    responses.delete(inv.steamId);
+    responses.set(inv.steamId, { key, at: t, body });
+    if (responses.size > RESPONSES_MAX) {
+      const oldest = responses.keys().next();
+      if (!oldest.done) responses.delete(oldest.value);
+    }
+    return body;
+  };
+}
+
+function view(inv: UserInventory, enricher: Enricher, now: Date) {
+  return {
+    steamId: inv.steamId,
+    fetchedAt: inv.fetchedAt.toISOString(),
+    source: inv.source,
+    stale: inv.stale,
+    cached: inv.cached,
+    totalCount: inv.totalCount,
+    items: inv.items.map((i) => ({ ...itemView(i), ...enricher.enrich(i, now) })),
+  };
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+const querySchema = {
+  type: 'object',
+  properties: { fresh: { type: 'string', enum: ['0', '1', 'true', 'false'] } },
+  additionalProperties: false,
+} as const;
+
+function wantsFresh(req: FastifyRequest): boolean {
+  const fresh = (req.query as { fresh?: string }).fresh;
+  return fresh === '1' || fresh === 'true';
+}
+
+/**
+ * cinv's routes: anyone's inventory by SteamID64 (as the seed's cinvbot serves it), and the
+ * signed-in user's own. Both are limited per client IP more tightly than the service default,
+ * since each miss costs a Steam request.
+ */
+export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
+  const rateLimit = { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs };
+  const now = deps.now ?? (() => new Date());
+  const respond = responder(deps.enricher, now);
+  app.get(
+    '/api/v1/inventories/:steamId',
+    {
+      config: { rateLimit },
+      schema: {
+        params: {
+          type: 'object',
+          required: ['steamId'],
+          properties: { steamId: { type: 'string', pattern: '^\\d{17}$' } },
+        },
+        querystring: querySchema,
+      },
+    },
+    async (req, reply) => {
+      const { steamId } = req.params as { steamId: string };
+      const inv = await deps.inventories.get(steamId, { fresh: wantsFresh(req) });
+      return reply.type(JSON_TYPE).send(respond(inv));
+    },
+  );
+  const guard: onRequestAsyncHookHandler = deps.authGuard ?? (async () => {});
+  app.get(
+    '/api/v1/me/inventory',
+    { config: { rateLimit }, onRequest: guard, schema: { querystring: querySchema } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const inv = await deps.inventories.get(user.steamId, { fresh: wantsFresh(req) });
+      return reply.type(JSON_TYPE).send(respond(inv));
+    },
+  );
+}

@@ -1,0 +1,136 @@
+import { sql, type Kysely } from 'kysely';
+import type { PriceImportStatus, PricingDatabase } from '@platform/db';
+import type { FeedRow, RejectedRow } from './price-feed.ts';
+
+export interface OverrideRow {
+  marketHashName: string;
+  price: bigint;
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+/** SQL of the pricing database. */
+export class PricingRepository {
+  private readonly db: Kysely<PricingDatabase>;
+  constructor(db: Kysely<PricingDatabase>) {
+    this.db = db;
+  }
+
+  async currentPrices(): Promise<Map<string, bigint>> {
+    const rows = await this.db.selectFrom('prices').select(['market_hash_name', 'price']).execute();
+    return new Map(rows.map((r) => [r.market_hash_name, BigInt(r.price)]));
+  }
+
+  /** Overrides not yet expired by the database clock; callers re-check expiry against their own clock. */
+  async activeOverrides(): Promise<OverrideRow[]> {
+    const rows = await this.db
+      .selectFrom('price_overrides')
+      .select(['market_hash_name', 'price', 'expires_at', 'created_at'])
+      .where((eb) =>
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`CURRENT_TIMESTAMP(3)`)]),
+      )
+      .execute();
+    return rows.map((r) => ({
+      marketHashName: r.market_hash_name,
+      price: BigInt(r.price),
+      expiresAt: r.expires_at,
+      createdAt: r.created_at,
+    }));
+  }
+
+  async blocklist(): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('price_blocklist').select('market_hash_name').execute();
+    return new Set(rows.map((r) => r.market_hash_name));
+  }
+
+  async startImport(source: string, url: string): Promise<string> {
+    const r = await this.db
+      .insertInto('price_imports')
+      .values({ source, url: url.slice(0, 1024), format: '', status: 'running' })
+      .executeTakeFirstOrThrow();
+    return String(r.insertId);
+  }
+
+  async finishImport(
+    id: string,
+    result: {
+      status: PriceImportStatus;
+      format: string;
+      total: number;
+      accepted: number;
+      rejected: RejectedRow[];
+      changed: number;
+      error?: string;
+    },
+  ): Promise<void> {
+    // The first 100 rejections are kept: enough to see what is wrong with a feed, bounded in size.
+    const errors = {
+      rejected: result.rejected.slice(0, 100),
+      ...(result.error ? { error: result.error } : {}),
+    };
+    await this.db
+      .updateTable('price_imports')
+      .set({
+        status: result.status,
+        format: result.format,
+        rows_total: result.total,
+        rows_accepted: result.accepted,
+        rows_rejected: result.rejected.length,
+        rows_changed: result.changed,
+        errors: JSON.stringify(errors),
+        finished_at: new Date(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Writes the feed: every row's price and updated_at (when a feed last confirmed it), and a
+   * history row only where the price changed. Chunked so one statement stays small.
+   */
+  async applyRows(rows: FeedRow[], changed: FeedRow[], source: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 1000) {
+        const chunk = rows.slice(i, i + 1000);
+        await trx
+          .insertInto('prices')
+          .values(chunk.map((r) => ({ market_hash_name: r.marketHashName, price: r.price, source })))
+          .onDuplicateKeyUpdate({
+            price: sql`VALUES(price)`,
+            source: sql`VALUES(source)`,
+            updated_at: sql`CURRENT_TIMESTAMP(3)`,
+          })
+          .execute();
+      }
+      for (let i = 0; i < changed.length; i += 1000) {
+        await trx
+          .insertInto('price_history')
+          .values(
+            changed
+              .slice(i, i + 1000)
+              .map((r) => ({ market_hash_name: r.marketHashName, price: r.price, source })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async addOverride(o: {
+    marketHashName: string;
+    price: bigint;
+    reason: string;
+    expiresAt: Date | null;
+    createdBy: string;
+  }) {
+    await this.db
+      .insertInto('price_overrides')
+      .values({
+        market_hash_name: o.marketHashName,
+        price: o.price,
+        reason: o.reason,
+        expires_at: o.expiresAt,
+        created_by: o.createdBy,
+      })
+      .execute();
+  }
+}

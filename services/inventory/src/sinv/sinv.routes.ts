@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { Enricher } from '../enrich.ts';
+import type { SinvJobs } from './sinv.jobs.ts';
+import type { SnapshotStore } from './snapshot.store.ts';
+
+export interface SinvRouteDeps {
+  snapshot: SnapshotStore;
+  enricher: Enricher;
+  jobs: SinvJobs | undefined;
+  now?: () => Date;
+}
+
+/**
+ * sinv's reads come from the Redis snapshot, not MySQL. The refresh route is for operators and
+ * the tradebot's fallback; it only queues a job (the queue deduplicates per bot).
+ */
+export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
+  const now = deps.now ?? (() => new Date());
+  app.get(
+    '/api/v1/site-inventory',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            botId: { type: 'integer', minimum: 1 },
+            // Pages keep an answer bounded: the whole site is 400k items.
+            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 1000 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { botId, limit, offset } = req.query as { botId?: number; limit: number; offset: number };
+      const snapshots = botId
+        ? [await deps.snapshot.readBot(botId)].filter((s) => s !== undefined)
+        : await deps.snapshot.readAll();
+      const at = now();
+      const all = snapshots.flatMap((s) => s.items.map((i) => ({ s, i })));
+      const items = all.slice(offset, offset + limit).map(({ s, i }) => {
+        const tradableAfter = i.tradableAfter === null ? null : new Date(i.tradableAfter * 1000);
+        const e = deps.enricher.enrich(
+          {
+            marketHashName: i.marketHashName,
+            typeTag: null,
+            category: i.category,
+            tradable: i.tradable,
+            tradableAfter,
+          },
+          at,
+        );
+        return {
+          assetId: i.assetId,
+          botId: s.botId,
+          contextId: i.contextId,
+          marketHashName: i.marketHashName,
+          floatValue: i.floatValue,
+          paintSeed: i.paintSeed,
+          stale: s.stale,
+          price: e.price,
+          withdrawPrice: e.withdrawPrice,
+          tradableNow: e.tradableNow,
+          tradeHoldUntil: e.tradeHoldUntil,
+        };
+      });
+      return { bots: snapshots.length, total: all.length, count: items.length, items };
+    },
+  );
+  app.post(
+    '/internal/v1/bots/:botId/refresh',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['botId'],
+          properties: { botId: { type: 'integer', minimum: 1 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { botId } = req.params as { botId: number };
+      if (!deps.jobs) return reply.code(404).send();
+      const job = await deps.jobs.refreshBot(botId, 'manual');
+      return reply.code(202).send({ queued: true, jobId: job.id ?? null });
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import {
+  decodeBotSnapshot,
+  encodeBotSnapshot,
+  snapshotKeys,
+  type BotSnapshot,
+  type SnapshotItem,
+} from '@platform/bus';
+import type { Redis } from '@platform/db';
+
+/** The compact site-inventory snapshot in Redis (encoding in packages/bus). */
+export class SnapshotStore {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.prefix = prefix;
+  }
+
+  async writeBot(snapshot: BotSnapshot): Promise<number> {
+    const buf = encodeBotSnapshot(snapshot);
+    await this.redis
+      .multi()
+      .set(snapshotKeys.bot(this.prefix, snapshot.botId), buf)
+      .sadd(snapshotKeys.bots(this.prefix), String(snapshot.botId))
+      .exec();
+    return buf.length;
+  }
+
+  async readBot(botId: number): Promise<BotSnapshot | undefined> {
+    const buf = await this.redis.getBuffer(snapshotKeys.bot(this.prefix, botId));
+    return buf ? decodeBotSnapshot(buf) : undefined;
+  }
+
+  /** Flags a bot's snapshot stale in place (byte 9 of the header) without rewriting its items. */
+  async markStale(botId: number): Promise<void> {
+    const key = snapshotKeys.bot(this.prefix, botId);
+    // SETRANGE on a missing key would create a zero-filled value that is not a snapshot.
+    if ((await this.redis.exists(key)) === 1) await this.redis.setrange(key, 9, Buffer.from([1]));
+  }
+
+  async readAll(): Promise<BotSnapshot[]> {
+    const ids = await this.redis.smembers(snapshotKeys.bots(this.prefix));
+    if (ids.length === 0) return [];
+    const out: BotSnapshot[] = [];
+    for (let i = 0; i < ids.length; i += 200) {
+      const bufs = await this.redis.mgetBuffer(
+        ...ids.slice(i, i + 200).map((id) => snapshotKeys.bot(this.prefix, Number(id))),
+      );
+      for (const b of bufs) if (b) out.push(decodeBotSnapshot(b));
+    }
+    return out;
+  }
+
+  /**
+   * Drops the snapshots of bots that are no longer active (paused, disabled, removed): their
+   * items stay in MySQL (the bot still holds them) but leave the listed site inventory.
+   */
+  async prune(activeBotIds: ReadonlySet<number>): Promise<number> {
+    const ids = (await this.redis.smembers(snapshotKeys.bots(this.prefix))).map(Number);
+    const gone = ids.filter((id) => !activeBotIds.has(id));
+    if (gone.length === 0) return 0;
+    await this.redis
+      .multi()
+      .del(...gone.map((id) => snapshotKeys.bot(this.prefix, id)))
+      .srem(snapshotKeys.bots(this.prefix), ...gone.map(String))
+      .exec();
+    return gone.length;
+  }
+
+  async bytes(botId: number): Promise<number> {
+    return this.redis.strlen(snapshotKeys.bot(this.prefix, botId));
+  }
+}
+
+export type { BotSnapshot, SnapshotItem };

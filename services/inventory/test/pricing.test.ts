@@ -1,0 +1,196 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { parseCsvFeed, parseFeed, parseJsonFeed } from '../src/pricing/price-feed.ts';
+import { createPricing } from '../src/runtime.ts';
+import {
+  dropPrefix,
+  silent,
+  startEmulator,
+  startStores,
+  testConfig,
+  type Emulator,
+  type Stores,
+} from './harness.ts';
+
+let emu: Emulator;
+let stores: Stores;
+let feedServer: Server;
+let feedBody = '';
+let feedType = 'application/json';
+let feedUrl: string;
+
+before(async () => {
+  [emu, stores] = await Promise.all([startEmulator(), startStores()]);
+  // A feed we control, to serve malformed rows.
+  feedServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': feedType });
+    res.end(feedBody);
+  });
+  await new Promise<void>((r) => feedServer.listen(0, '127.0.0.1', r));
+  feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/feed`;
+});
+after(async () => {
+  feedServer.closeAllConnections();
+  feedServer.close();
+  await emu.close();
+  await stores.close();
+});
+
+test('feed rows are validated one by one: bad rows are reported, never stored as zero', () => {
+  const json = parseJsonFeed(
+    JSON.stringify([
+      { market_hash_name: 'AK-47 | Redline (Field-Tested)', price: 1234 },
+      { market_hash_name: 'Zero', price: 0 },
+      { market_hash_name: 'Negative', price: -5 },
+      { market_hash_name: 'Float', price: 12.5 },
+      { market_hash_name: '', price: 100 },
+      { price: 100 },
+      { market_hash_name: 'AK-47 | Redline (Field-Tested)', price: 99 },
+      { market_hash_name: 'Text', price: '250' },
+      'garbage',
+    ]),
+  );
+  assert.deepEqual(
+    json.rows.map((r) => [r.marketHashName, r.price]),
+    [
+      ['AK-47 | Redline (Field-Tested)', 1234n],
+      ['Text', 250n],
+    ],
+  );
+  assert.deepEqual(
+    json.rejected.map((r) => r.row),
+    [2, 3, 4, 5, 6, 7, 9],
+  );
+  assert.match(json.rejected.find((r) => r.row === 7)!.reason, /duplicate/);
+  const csv = parseCsvFeed('market_hash_name,price\n"Sticker | Team, ""Quoted"" (Foil)",77\nBad,abc\n,5\n');
+  assert.deepEqual(csv.rows, [{ marketHashName: 'Sticker | Team, "Quoted" (Foil)', price: 77n }]);
+  assert.equal(csv.rejected.length, 2);
+  assert.equal(parseFeed('market_hash_name,price\nA,1\n', 'auto').format, 'csv');
+  assert.throws(() => parseCsvFeed('name,cost\nA,1\n'), /header/);
+});
+
+test("imports the emulator's feed, JSON and CSV, with history only on change", async (t) => {
+  const config = testConfig(emu, stores);
+  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
+  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  // Another process's price book, listening for the import event.
+  const listener = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  await listener.start();
+  t.after(() => listener.stop());
+  assert.equal(listener.book.size, 0);
+  const first = await pricing.importer.run();
+  for (let i = 0; i < 500 && listener.book.size === 0; i++) await delay(10);
+  assert.equal(listener.book.size, first.accepted, 'the prices.imported event reloaded the other book');
+  assert.equal(first.status, 'ok');
+  assert.ok(first.accepted > 50);
+  assert.equal(first.changed, first.accepted);
+  const count = await stores.dbs.pricing
+    .selectFrom('prices')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(count.n), first.accepted);
+  const csvConfig = testConfig(emu, stores, {
+    PRICE_FEED_URL: new URL('_emulator/prices?format=csv', emu.url).toString(),
+  });
+  const again = await createPricing({
+    config: csvConfig,
+    logger: silent,
+    dbs: stores.dbs,
+    redis: stores.redis,
+  }).importer.run();
+  assert.equal(again.status, 'ok');
+  assert.equal(again.accepted, first.accepted);
+  assert.equal(again.changed, 0);
+  const history = await stores.dbs.pricing
+    .selectFrom('price_history')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  assert.equal(Number(history.n), first.accepted);
+});
+
+test('a malformed feed: its bad rows are rejected and recorded, a mostly bad feed is refused whole', async (t) => {
+  const config = testConfig(emu, stores, { PRICE_FEED_URL: feedUrl, PRICE_FEED_SOURCE: 'test-feed' });
+  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
+  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  feedType = 'text/csv';
+  feedBody = 'market_hash_name,price\nGood One,500\nZero One,0\nWords,twelve\nGood Two,700\n';
+  const partial = await pricing.importer.run();
+  assert.deepEqual([partial.status, partial.accepted, partial.rejected], ['partial', 2, 2]);
+  const zero = await stores.dbs.pricing
+    .selectFrom('prices')
+    .selectAll()
+    .where('market_hash_name', 'in', ['Zero One', 'Words'])
+    .execute();
+  assert.deepEqual(zero, []);
+  const run = await stores.dbs.pricing
+    .selectFrom('price_imports')
+    .selectAll()
+    .where('id', '=', partial.importId)
+    .executeTakeFirstOrThrow();
+  assert.equal(run.status, 'partial');
+  assert.equal(run.rows_rejected, 2);
+  const errors = (typeof run.errors === 'string' ? JSON.parse(run.errors) : run.errors) as {
+    rejected: Array<{ row: number; reason: string }>;
+  };
+  assert.deepEqual(
+    errors.rejected.map((r) => r.row),
+    [2, 3],
+  );
+
+  feedBody = 'market_hash_name,price\nGood One,1\nA,0\nB,0\nC,x\n';
+  const refused = await pricing.importer.run();
+  assert.equal(refused.status, 'refused');
+  const kept = await stores.dbs.pricing
+    .selectFrom('prices')
+    .select('price')
+    .where('market_hash_name', '=', 'Good One')
+    .executeTakeFirstOrThrow();
+  assert.equal(kept.price, '500');
+
+  feedType = 'application/json';
+  feedBody = '{"not":"a feed"}';
+  await assert.rejects(pricing.importer.run(), /array of rows/);
+});
+
+test('prices apply with spreads; an override wins, then expires', async (t) => {
+  const config = testConfig(emu, stores, {
+    PRICE_FEED_URL: feedUrl,
+    PRICE_SPREADS: 'default:90/105,knife:95/102',
+  });
+  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
+  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  feedType = 'application/json';
+  feedBody = JSON.stringify([
+    { market_hash_name: '★ Karambit | Fade (Factory New)', price: 100_000 },
+    { market_hash_name: 'P250 | Sand Dune (Field-Tested)', price: 3 },
+  ]);
+  await pricing.importer.run();
+  const now = new Date();
+  await pricing.repo.addOverride({
+    marketHashName: '★ Karambit | Fade (Factory New)',
+    price: 80_000n,
+    reason: 'feed spike',
+    expiresAt: new Date(now.getTime() + 3_600_000),
+    createdBy: 'test',
+  });
+  await pricing.book.reload();
+  assert.deepEqual(pricing.book.priceOf('★ Karambit | Fade (Factory New)', 'knife', now), {
+    price: 80_000n,
+    source: 'override',
+    deposit: 76_000n,
+    withdraw: 81_600n,
+  });
+  // An hour and a second later the override has expired: the feed price applies again.
+  const later = new Date(now.getTime() + 3_601_000);
+  assert.deepEqual(pricing.book.priceOf('★ Karambit | Fade (Factory New)', 'knife', later), {
+    price: 100_000n,
+    source: 'feed',
+    deposit: 95_000n,
+    withdraw: 102_000n,
+  });
+  assert.equal(pricing.book.priceOf('P250 | Sand Dune (Field-Tested)', 'weapon', now)?.withdraw, 4n);
+  assert.equal(pricing.book.priceOf('Unknown', 'weapon', now), null);
+});

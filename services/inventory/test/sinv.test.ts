@@ -1,0 +1,258 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueueEvents } from 'bullmq';
+import {
+  CHANNELS,
+  INVENTORY_JOBS,
+  encodeBotSnapshot,
+  parseSiteInventoryChanged,
+  QUEUES,
+  type SiteInventoryChangedV1,
+} from '@platform/bus';
+import { createMetrics } from '@platform/observability';
+import type { SteamInventoryError } from '@platform/steam';
+import { buildSinvApp } from '../src/app.ts';
+import { createInventoryMetrics } from '../src/metrics.ts';
+import { createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
+import { bullConnection } from '../src/sinv/sinv.jobs.ts';
+import {
+  control,
+  dropPrefix,
+  silent,
+  startEmulator,
+  startStores,
+  testConfig,
+  type Emulator,
+  type Stores,
+} from './harness.ts';
+
+let emu: Emulator;
+let stores: Stores;
+before(async () => {
+  [emu, stores] = await Promise.all([startEmulator({ bots: 3, itemsPerBot: 60 }), startStores()]);
+});
+after(async () => {
+  await emu.close();
+  await stores.close();
+});
+
+async function setup(t: { after: (fn: () => Promise<void>) => void }) {
+  const config = testConfig(emu, stores);
+  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const metrics = createMetrics('sinv');
+  const sinv = createSinv({
+    config,
+    logger: silent,
+    dbs: stores.dbs,
+    redis: stores.redis,
+    pricing,
+    schedule: false,
+    metrics: createInventoryMetrics(metrics.registry),
+  });
+  await seedBotsFromEmulator({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  t.after(async () => {
+    await sinv.close();
+    await dropPrefix(stores.redis, config.redis.keyPrefix);
+  });
+  const bots = await sinv.bots.listActive();
+  return { config, pricing, sinv, bots, metrics };
+}
+
+function worldAssetIds(steamId: string): string[] {
+  return [...emu.world.inventory(steamId, '2').list(), ...emu.world.inventory(steamId, '16').list()]
+    .map((a) => a.assetid)
+    .sort();
+}
+
+async function dbAssetIds(botId: number): Promise<string[]> {
+  const rows = await stores.dbs.main
+    .selectFrom('items')
+    .select('asset_id')
+    .where('bot_id', '=', botId)
+    .execute();
+  return rows.map((r) => r.asset_id).sort();
+}
+
+test('seeded bots are read in full into MySQL and the Redis snapshot', async (t) => {
+  const { sinv, bots, config, metrics } = await setup(t);
+  assert.equal(bots.length, 3);
+  for (const bot of bots) {
+    const r = await sinv.reconcile.refreshBot(bot.id);
+    assert.equal(r.complete, true);
+    assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
+    const snap = (await sinv.snapshot.readBot(bot.id))!;
+    assert.deepEqual(snap.items.map((i) => i.assetId).sort(), worldAssetIds(bot.steamId));
+  }
+  // Asset properties and descriptions landed in their columns.
+  const bot = bots[0]!;
+  const asset = emu.world
+    .inventory(bot.steamId, '2')
+    .list()
+    .find((a) => a.props.paintWear !== undefined)!;
+  const row = await stores.dbs.main
+    .selectFrom('items')
+    .selectAll()
+    .where('asset_id', '=', asset.assetid)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.float_value, asset.props.paintWear);
+  assert.equal(row.paint_seed, asset.props.paintSeed ?? null);
+  assert.equal(row.market_hash_name, emu.world.description(asset).market_hash_name);
+  assert.equal(row.class_id, asset.classid);
+  // A second refresh with nothing changed writes nothing.
+  const again = await sinv.reconcile.refreshBot(bot.id);
+  assert.deepEqual([again.added, again.removed, again.updated], [0, 0, 0]);
+  // The compact snapshot against plain JSON of the same fields.
+  const snap = (await sinv.snapshot.readBot(bot.id))!;
+  const bytes = await sinv.snapshot.bytes(bot.id);
+  assert.equal(bytes, encodeBotSnapshot(snap).length);
+  assert.ok(bytes < JSON.stringify(snap.items).length * 0.5, `${bytes} bytes is not compact`);
+  // The site inventory route reads the snapshot.
+  const app = await buildSinvApp({
+    config,
+    logger: silent,
+    metrics,
+    dbs: stores.dbs,
+    redis: stores.redis,
+    enricher: createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis }).enricher,
+    snapshot: sinv.snapshot,
+    jobs: sinv.jobs,
+  });
+  t.after(() => app.close());
+  const res = await app.inject(`/api/v1/site-inventory?botId=${bot.id}`);
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.json().total, worldAssetIds(bot.steamId).length);
+  assert.equal((await app.inject(`/api/v1/site-inventory?botId=${bot.id}&limit=5`)).json().count, 5);
+  assert.match(
+    (await app.inject('/metrics')).body,
+    /sinv_bot_refreshes_total\{outcome="ok",service="sinv"\} 4/,
+  );
+
+  // The scheduled refresh-all: a paused bot is not read and leaves the listed site inventory.
+  const paused = bots[2]!;
+  await stores.dbs.main.updateTable('bots').set({ status: 'paused' }).where('id', '=', paused.id).execute();
+  t.after(async () => {
+    await stores.dbs.main.updateTable('bots').set({ status: 'active' }).where('id', '=', paused.id).execute();
+  });
+  const events = new QueueEvents(QUEUES.inventoryRefresh, {
+    connection: bullConnection(config.redis.url),
+    prefix: `${config.redis.keyPrefix}bull`,
+  });
+  t.after(() => events.close());
+  await events.waitUntilReady();
+  await sinv.jobs.start();
+  const all = await sinv.jobs.refreshQueue.add(INVENTORY_JOBS.refreshAll, { v: 1 });
+  assert.deepEqual(await all.waitUntilFinished(events), { queued: 2 });
+  assert.equal(await sinv.snapshot.readBot(paused.id), undefined);
+  assert.ok(await sinv.snapshot.readBot(bots[0]!.id));
+});
+
+test('a trade moves items: the refresh job reconciles and publishes the right added/removed', async (t) => {
+  const { sinv, bots, config } = await setup(t);
+  const bot = bots[1]!;
+  await sinv.reconcile.refreshBot(bot.id);
+  const sub = stores.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+  await sub.subscribe(`${config.redis.keyPrefix}${CHANNELS.siteInventory}`);
+  t.after(() => {
+    sub.disconnect();
+  });
+  const events: SiteInventoryChangedV1[] = [];
+  const received = new Promise<void>((resolve) => {
+    sub.on('message', (_channel, message) => {
+      events.push(parseSiteInventoryChanged(message));
+      resolve();
+    });
+  });
+  const user = emu.world.users()[0]!;
+  const given = emu.world
+    .inventory(bot.steamId, '2')
+    .list()
+    .slice(0, 2)
+    .map((a) => a.assetid);
+  const fromUser = emu.world.inventory(user.steamid, '2').list()[0]!.assetid;
+  emu.world.moveAssets(bot.steamId, user.steamid, given);
+  const [moved] = emu.world.moveAssets(user.steamid, bot.steamId, [fromUser]);
+  await sinv.jobs.start();
+  await sinv.jobs.refreshBot(bot.id, 'trade', 'trade-1');
+  await received;
+  assert.equal(events.length, 1);
+  const e = events[0]!;
+  assert.equal(e.botId, bot.id);
+  assert.deepEqual([...e.removed].sort(), [...given].sort());
+  assert.deepEqual(
+    e.added.map((a) => a.assetId),
+    [moved!.newAssetid],
+  );
+  assert.equal(
+    e.added[0]!.marketHashName,
+    emu.world.description(emu.world.findAsset(bot.steamId, moved!.newAssetid)!).market_hash_name,
+  );
+  assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
+  const snap = (await sinv.snapshot.readBot(bot.id))!;
+  assert.deepEqual(snap.items.map((i) => i.assetId).sort(), worldAssetIds(bot.steamId));
+});
+
+test('a failing refresh removes nothing: items are marked stale and the job retries with backoff', async (t) => {
+  const { sinv, bots, config } = await setup(t);
+  const bot = bots[2]!;
+  await sinv.reconcile.refreshBot(bot.id);
+  const before = await dbAssetIds(bot.id);
+  // Items leave the bot, but Steam refuses to say so.
+  const user = emu.world.users()[1]!;
+  emu.world.moveAssets(bot.steamId, user.steamid, [emu.world.inventory(bot.steamId, '2').list()[0]!.assetid]);
+  t.after(() => control(emu, 'DELETE', '_emulator/faults').then(() => undefined));
+
+  const faults: Array<[Record<string, unknown>, string]> = [
+    [{ burst429: 1 }, 'rate_limited'],
+    [{ eresult: 55, count: 1 }, 'unavailable'],
+    [{ status5xx: 502, count: 1 }, 'unavailable'],
+  ];
+  for (const [rule, kind] of faults) {
+    await control(emu, 'PUT', '_emulator/faults/inventory', rule);
+    await assert.rejects(sinv.reconcile.refreshBot(bot.id), (e: SteamInventoryError) => e.kind === kind);
+    assert.deepEqual(await dbAssetIds(bot.id), before);
+    const stale = await stores.dbs.main
+      .selectFrom('items')
+      .select('stale')
+      .where('bot_id', '=', bot.id)
+      .execute();
+    assert.ok(stale.every((r) => r.stale === 1));
+    const state = await stores.dbs.main
+      .selectFrom('bots')
+      .select(['inventory_failure'])
+      .where('id', '=', bot.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(state.inventory_failure, kind);
+    assert.equal((await sinv.snapshot.readBot(bot.id))!.stale, true);
+  }
+  await control(emu, 'DELETE', '_emulator/faults');
+
+  // Through the queue: the first attempt meets a 429, the retry (after backoff) succeeds.
+  await control(emu, 'PUT', '_emulator/faults/inventory', { burst429: 1 });
+  const events = new QueueEvents(QUEUES.inventoryRefresh, {
+    connection: bullConnection(config.redis.url),
+    prefix: `${config.redis.keyPrefix}bull`,
+  });
+  t.after(() => events.close());
+  await events.waitUntilReady();
+  await sinv.jobs.start();
+  const job = await sinv.jobs.refreshBot(bot.id, 'manual');
+  const result = (await job.waitUntilFinished(events)) as { removed: number };
+  assert.equal(result.removed, 1);
+  const done = await sinv.jobs.refreshQueue.getJob(job.id!);
+  assert.equal(done?.attemptsMade, 2);
+  assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
+  const stale = await stores.dbs.main
+    .selectFrom('items')
+    .select('stale')
+    .where('bot_id', '=', bot.id)
+    .execute();
+  assert.ok(stale.every((r) => r.stale === 0));
+
+  // A dead session: refused as session_expired, items kept.
+  await control(emu, 'POST', `_emulator/accounts/${bot.steamId}/expire-session`);
+  await assert.rejects(
+    sinv.reconcile.refreshBot(bot.id),
+    (e: SteamInventoryError) => e.kind === 'session_expired',
+  );
+  assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
+});
