@@ -10,6 +10,8 @@ interface ServiceSpec {
   entry: string;
   url: string;
   env?: Record<string, string>;
+  /** Gets STEAM_API_KEY: the operator's own, or locally one the emulator accepts. */
+  needsSteamApiKey?: boolean;
 }
 
 const env = process.env;
@@ -47,6 +49,7 @@ const services: ServiceSpec[] = [
       STEAM_OPENID_URL: `${EMULATOR_URL}/openid/login`,
       STEAM_WEB_API_URL: EMULATOR_URL,
     },
+    needsSteamApiKey: true,
   },
 ];
 
@@ -63,10 +66,11 @@ step(process.execPath, ['packages/db/src/cli/migrate.ts']);
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+let exitCode = 0;
 
-for (const s of services.filter((x) => existsSync(x.entry))) {
+function launch(s: ServiceSpec, extraEnv: Record<string, string> = {}): void {
   const child = spawn(process.execPath, [s.entry], {
-    env: { ...env, ...s.env },
+    env: { ...env, ...s.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(s.name, child);
@@ -82,7 +86,6 @@ for (const s of services.filter((x) => existsSync(x.entry))) {
   });
 }
 
-let exitCode = 0;
 function stop(code: number): void {
   if (stopping) return;
   stopping = true;
@@ -98,22 +101,53 @@ function stop(code: number): void {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-// Print the URLs once each service answers /healthz.
-void (async () => {
-  for (const s of services.filter((x) => children.has(x.name))) {
-    const deadline = Date.now() + 60_000;
-    while (!stopping && Date.now() < deadline) {
-      const ok = await fetch(`${s.url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+async function healthy(url: string, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!stopping && Date.now() < deadline) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
   }
-  if (stopping) return;
+  return false;
+}
+
+/**
+ * The site's Steam Web API key (GetPlayerSummaries at sign-in). An operator sets STEAM_API_KEY;
+ * locally, any key the emulator knows will do, so take a bot's from its control API.
+ */
+async function steamApiKey(): Promise<string | undefined> {
+  if (env.STEAM_API_KEY) return env.STEAM_API_KEY;
+  const res = await fetch(`${EMULATOR_URL}/_emulator/accounts?kind=bot`).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const body = (await res.json()) as { accounts?: { apiKey?: string }[] } | { apiKey?: string }[];
+  const accounts = Array.isArray(body) ? body : (body.accounts ?? []);
+  return accounts[0]?.apiKey;
+}
+
+const present = services.filter((x) => existsSync(x.entry));
+const emulator = present.find((x) => x.name === 'steam-emulator');
+// The emulator first: the services read its bots and accounts as they start.
+if (emulator) {
+  launch(emulator);
+  if (!(await healthy(emulator.url))) {
+    console.error('start: the Steam emulator did not come up');
+    stop(1);
+  }
+}
+const apiKey = present.some((x) => x.needsSteamApiKey) ? await steamApiKey() : undefined;
+for (const s of present.filter((x) => x !== emulator && !stopping)) {
+  launch(s, s.needsSteamApiKey && apiKey ? { STEAM_API_KEY: apiKey } : {});
+}
+
+// Print the URLs once each service answers /healthz.
+for (const s of present) {
+  if (!(await healthy(s.url))) console.error(`start: ${s.name} does not answer ${s.url}/healthz`);
+}
+if (!stopping) {
   console.log('\nThe platform is up:');
-  for (const s of services.filter((x) => children.has(x.name)))
-    console.log(`  ${s.name.padEnd(16)} ${s.url}`);
+  for (const s of present.filter((x) => children.has(x.name))) console.log(`  ${s.name.padEnd(16)} ${s.url}`);
   console.log('Ctrl-C stops everything.\n');
-})();
+}
