@@ -55,6 +55,19 @@ export function tracingGroup() {
   };
 }
 
+/** The groups every HTTP service has; a service adds its own groups beside them. */
+export function serviceGroups(defaultPort: number) {
+  return {
+    http: httpGroup(defaultPort),
+    cluster: clusterGroup(),
+    mysql: mysqlGroup(),
+    redis: redisGroup(),
+    rateLimit: rateLimitGroup(),
+    log: logGroup(),
+    tracing: tracingGroup(),
+  };
+}
+
 export function clusterGroup() {
   return {
     /** Worker processes; 1 runs in-process without the cluster module. */

@@ -19,14 +19,22 @@ import {
   type Logger,
   type Metrics,
 } from '@platform/observability';
+import { createHttpApp } from './app.ts';
 import { runClustered } from './cluster.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { SiteSwitch } from './site-switch.ts';
 
 /** The setting groups every HTTP service has (each service's schema adds its own). */
 export interface ServiceConfig {
-  http: { host: string; port: number; shutdownTimeoutMs: number };
+  http: {
+    host: string;
+    port: number;
+    shutdownTimeoutMs: number;
+    trustProxy: boolean;
+    bodyLimitBytes: number;
+  };
   cluster: { workers: number };
+  rateLimit: { max: number; windowMs: number };
   mysql: MysqlSettings;
   redis: RedisSettings;
   log: { level: string };
@@ -40,6 +48,29 @@ export interface ServiceDeps {
   dbs: Databases<MainDatabase, PricingDatabase>;
   redis: Redis;
   siteSwitch: SiteSwitch;
+}
+
+/**
+ * createHttpApp wired the way every service wires it: its own rate-limit settings on the shared
+ * Redis, readiness on MySQL and Redis, the site switch.
+ */
+export function createServiceApp(
+  name: string,
+  deps: ServiceDeps & { config: ServiceConfig },
+): Promise<FastifyInstance> {
+  const { config, dbs, redis } = deps;
+  return createHttpApp({
+    service: name,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    http: config.http,
+    rateLimit: { redis, ...config.rateLimit, keyPrefix: config.redis.keyPrefix },
+    readiness: {
+      mysql: () => dbs.ping(),
+      redis: () => redis.ping(),
+    },
+    siteSwitch: deps.siteSwitch,
+  });
 }
 
 /**

@@ -1,11 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { createLogger } from '@platform/observability';
 import { AppError } from '@platform/core';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { SiteSwitch } from '@platform/http';
-import { eventually, freePort, startPrivateRedis, stopProcess } from '@platform/testing';
+import { captureLogs, eventually, freePort, startPrivateRedis, stopProcess } from '@platform/testing';
 import { buildTestApp, REDIS_URL } from './helpers.ts';
 
 const clients: Redis[] = [];
@@ -182,14 +181,7 @@ test('/readyz turns 503 naming Redis when it stops, and 200 when it returns', as
 });
 
 test('request log lines carry the path, never the query string; refusals are warn lines with their code', async (t) => {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
+  const { lines, destination } = captureLogs();
   const { app, redis } = await buildTestApp({
     logger: createLogger({ service: 'test', level: 'info', destination }),
   });

@@ -1,22 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { createLogger, createMetrics, runWithContext } from '@platform/observability';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean))
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { lines, destination };
-}
+import { captureLogs } from '@platform/testing';
 
 test('log lines are JSON and carry the request id of the current context', async () => {
-  const { lines, destination } = capture();
+  const { lines, destination } = captureLogs();
   const log = createLogger({ service: 'svc', level: 'info', destination });
   await runWithContext({ requestId: 'req-1' }, async () => {
     await Promise.resolve();
@@ -30,7 +18,7 @@ test('log lines are JSON and carry the request id of the current context', async
 });
 
 test('secrets never reach the log', () => {
-  const { lines, destination } = capture();
+  const { lines, destination } = captureLogs();
   const log = createLogger({ service: 'svc', level: 'info', destination });
   log.info(
     { headers: { cookie: 'sid=abc', authorization: 'Bearer xyz' }, user: { token: 't0k' }, sessionId: 's' },

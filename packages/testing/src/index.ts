@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
 import { connectRedis, createRedis } from '@platform/db';
 
 /** A key prefix of its own per test, so Redis keys (counters, sessions) never collide between runs. */
@@ -73,4 +74,25 @@ export async function stopProcess(
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   child.kill(signal);
   return exited;
+}
+
+/** A log destination for createLogger that keeps every JSON line, to assert on what was logged. */
+export function captureLogs(): {
+  destination: Writable;
+  lines: Record<string, unknown>[];
+  /** Everything written, as text: for "this secret never appears" checks. */
+  text(): string;
+} {
+  const raw: string[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      cb();
+    },
+  });
+  return { destination, lines, text: () => raw.join('\n') };
 }

@@ -1,38 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import type { Databases, MainDatabase, PricingDatabase, Redis } from '@platform/db';
-import { createAuthGuard, createHttpApp, SessionStore, type SiteSwitch } from '@platform/http';
-import type { Logger, Metrics } from '@platform/observability';
+import { createAuthGuard, createServiceApp, SessionStore, type ServiceDeps } from '@platform/http';
 import type { BackendConfig } from './config.ts';
 import { meRoutes } from './routes/me.routes.ts';
 import { statusRoutes } from './routes/status.routes.ts';
 import { MeService } from './users/me.service.ts';
 import { UserRepository } from './users/user.repository.ts';
 
-export interface BackendDeps {
+export interface BackendDeps extends ServiceDeps {
   config: BackendConfig;
-  logger: Logger;
-  metrics: Metrics;
-  dbs: Databases<MainDatabase, PricingDatabase>;
-  redis: Redis;
-  siteSwitch: SiteSwitch;
   /** Epoch milliseconds for session expiry; tests move it. */
   now?: () => number;
 }
 
 /** The backend as an app: routes and plumbing, never listening (main.ts listens; tests inject). */
 export async function buildApp(deps: BackendDeps): Promise<FastifyInstance> {
-  const app = await createHttpApp({
-    service: 'backend',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    http: deps.config.http,
-    rateLimit: { redis: deps.redis, ...deps.config.rateLimit, keyPrefix: deps.config.redis.keyPrefix },
-    readiness: {
-      mysql: () => deps.dbs.ping(),
-      redis: () => deps.redis.ping(),
-    },
-    siteSwitch: deps.siteSwitch,
-  });
+  const app = await createServiceApp('backend', deps);
   statusRoutes(app, deps);
 
   // Sessions are written by services/login; here they are only validated (the auth guard).

@@ -1,25 +1,8 @@
-import {
-  clusterGroup,
-  httpGroup,
-  logGroup,
-  loadSchema,
-  mysqlGroup,
-  rateLimitGroup,
-  redisGroup,
-  tracingGroup,
-  type ConfigOf,
-  type Env,
-} from '@platform/config';
+import { loadSchema, type ConfigOf, type Env, serviceGroups } from '@platform/config';
 import { sessionGroup } from '@platform/http';
 
 export const backendSchema = {
-  http: httpGroup(3000),
-  cluster: clusterGroup(),
-  mysql: mysqlGroup(),
-  redis: redisGroup(),
-  rateLimit: rateLimitGroup(),
-  log: logGroup(),
-  tracing: tracingGroup(),
+  ...serviceGroups(3000),
   session: sessionGroup(),
 };
 

@@ -2,12 +2,12 @@
 // services/login writes them: the same SessionStore on the same Redis prefix).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { connectRedis, createRedis, SettingsRepository, type Redis } from '@platform/db';
 import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
 import { SessionStore, SiteSwitch } from '@platform/http';
 import { createLogger, createMetrics } from '@platform/observability';
 import { accountIdFromSteamId64 } from '@platform/steam';
+import { captureLogs } from '@platform/testing';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -183,17 +183,8 @@ test('CSRF: PUT /api/v1/me/trade-url from another origin, or with none, is refus
 });
 
 test('every refusal is logged at warn with its code and reason, never the trade URL', async (t) => {
-  const lines: string[] = [];
-  const logger = createLogger({
-    service: 'backend',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'backend', level: 'info', destination: logs.destination });
   const { app, headers } = await setup(logger);
   t.after(() => app.close());
   const put = (payload: unknown) =>
@@ -205,8 +196,7 @@ test('every refusal is logged at warn with its code and reason, never the trade 
   t.after(() => dbs.main.updateTable('users').set({ banned_at: null }).where('id', '=', userId).execute());
   const banned = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
   assert.equal(banned.statusCode, 401);
-  const warned = lines
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
+  const warned = logs.lines
     .filter((l) => l.level === 'warn')
     .map((l) => `${String(l.code)}/${String(l.reason)}`);
   assert.deepEqual(warned, [
@@ -214,5 +204,5 @@ test('every refusal is logged at warn with its code and reason, never the trade 
     'VALIDATION_FAILED/undefined',
     'UNAUTHENTICATED/user_banned',
   ]);
-  assert.ok(!lines.join('\n').includes('Secret-Tok'), 'the trade token reached the log');
+  assert.ok(!logs.text().includes('Secret-Tok'), 'the trade token reached the log');
 });

@@ -1,14 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import type { Databases, MainDatabase, PricingDatabase, Redis } from '@platform/db';
 import {
   createAuthGuard,
-  createHttpApp,
+  createServiceApp,
   normalizeOrigins,
   SessionStore,
-  type SiteSwitch,
+  type ServiceDeps,
 } from '@platform/http';
-import type { Logger, Metrics } from '@platform/observability';
 import type { LoginConfig } from './config.ts';
 import { LoginCookies } from './cookies.ts';
 import { LoginStateRepository } from './login/login-state.repository.ts';
@@ -17,13 +15,8 @@ import { LoginService } from './login/login.service.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { UserRepository } from './users/user.repository.ts';
 
-export interface LoginDeps {
+export interface LoginDeps extends ServiceDeps {
   config: LoginConfig;
-  logger: Logger;
-  metrics: Metrics;
-  dbs: Databases<MainDatabase, PricingDatabase>;
-  redis: Redis;
-  siteSwitch: SiteSwitch;
   /** Epoch milliseconds; tests move it to age nonces and sessions. */
   now?: () => number;
 }
@@ -31,18 +24,7 @@ export interface LoginDeps {
 /** The login service as an app: routes and plumbing, never listening. */
 export async function buildApp(deps: LoginDeps): Promise<FastifyInstance> {
   const { config } = deps;
-  const app = await createHttpApp({
-    service: 'login',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    http: config.http,
-    rateLimit: { redis: deps.redis, ...config.rateLimit, keyPrefix: config.redis.keyPrefix },
-    readiness: {
-      mysql: () => deps.dbs.ping(),
-      redis: () => deps.redis.ping(),
-    },
-    siteSwitch: deps.siteSwitch,
-  });
+  const app = await createServiceApp('login', deps);
   await app.register(fastifyCookie);
 
   const allowedOrigins = normalizeOrigins(config.session.allowedOrigins);

@@ -1,29 +1,17 @@
 import {
-  clusterGroup,
-  httpGroup,
   int,
-  logGroup,
   loadSchema,
-  mysqlGroup,
   oneOf,
   optionalStr,
-  rateLimitGroup,
-  redisGroup,
-  tracingGroup,
   url,
   type ConfigOf,
   type Env,
+  serviceGroups,
 } from '@platform/config';
 import { sessionGroup } from '@platform/http';
 
 export const loginSchema = {
-  http: httpGroup(3040),
-  cluster: clusterGroup(),
-  mysql: mysqlGroup(),
-  redis: redisGroup(),
-  rateLimit: rateLimitGroup(),
-  log: logGroup(),
-  tracing: tracingGroup(),
+  ...serviceGroups(3040),
   session: sessionGroup(),
   cookie: {
     /** e.g. `.example.com` so api. and www. see the session; unset = this host only. */

@@ -3,9 +3,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '@platform/observability';
+import { captureLogs } from '@platform/testing';
 import type { LoginConfig } from '../src/config.ts';
 import {
   finish,
@@ -339,26 +339,17 @@ test('refused: finished in another browser (state cookie of another sign-in) →
 });
 
 test('a refusal is logged at warn with its reason and no secret', async (t) => {
-  const lines: string[] = [];
-  const logger = createLogger({
-    service: 'login',
-    level: 'info',
-    destination: new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(chunk.toString());
-        cb();
-      },
-    }),
-  });
+  const logs = captureLogs();
+  const logger = createLogger({ service: 'login', level: 'info', destination: logs.destination });
   const logged = await loginApp(stores, emulator, { logger });
   t.after(() => logged.app.close());
   const { cookies, callback } = await harvestCallback(logged.app, emulator, alice);
   const forged = withParam(callback, 'openid.identity', claimed(bob));
   await finish(logged.app, forged, cookies);
-  const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'warn');
+  const warn = logs.lines.find((l) => l.level === 'warn');
   assert.equal(warn?.code, 'OPENID_ASSERTION_INVALID');
   assert.equal(warn?.reason, 'identity_mismatch');
-  const all = lines.join('\n');
+  const all = logs.text();
   assert.match(all, /"url":"\/auth\/steam\/return"/, 'the request line names the path, without its query');
   for (const secret of [
     callback.searchParams.get('state') ?? '',
