@@ -124,6 +124,20 @@ export function decodeBotSnapshot(buf: Buffer): BotSnapshot {
   return { botId, refreshedAt, stale, items };
 }
 
+/**
+ * The item count of an encoded snapshot, read from its header (skipping the names) without
+ * decoding a record: a page of the site inventory decodes only the bots it shows.
+ */
+export function botSnapshotItemCount(buf: Buffer): number {
+  const version = buf.readUInt8(0);
+  if (version !== SNAPSHOT_VERSION) throw new Error(`unknown snapshot version ${version}`);
+  let o = 10;
+  const nameCount = buf.readUInt16LE(o);
+  o += 2;
+  for (let i = 0; i < nameCount; i++) o += 2 + buf.readUInt16LE(o);
+  return buf.readUInt32LE(o);
+}
+
 /** Redis keys of the snapshot, under the deployment's key prefix. */
 export const snapshotKeys = {
   bot: (prefix: string, botId: number) => `${prefix}sinv:bot:${botId}`,

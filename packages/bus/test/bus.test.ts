@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AppError } from '@platform/core';
 import {
+  botSnapshotItemCount,
   decodeBotSnapshot,
   encodeBotSnapshot,
   parseRefreshBotJob,
@@ -50,6 +51,9 @@ test('a bot snapshot round-trips', () => {
     ],
   };
   assert.deepEqual(decodeBotSnapshot(encodeBotSnapshot(snap)), snap);
+  // The item count is read from the header alone (a page decodes only the bots it shows).
+  assert.equal(botSnapshotItemCount(encodeBotSnapshot(snap)), 3);
+  assert.equal(botSnapshotItemCount(encodeBotSnapshot({ ...snap, items: [] })), 0);
 });
 
 test('job and event payloads are validated when consumed', () => {

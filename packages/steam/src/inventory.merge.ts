@@ -11,12 +11,14 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const DAY_FIRST = /Tradable\/Marketable After (\d{1,2}) ([A-Z][a-z]{2}) @ (\d{1,2}):(\d{2})(am|pm)/;
 const LEGACY = /Tradable\/Marketable After ([A-Z][a-z]{2}) (\d{1,2}), (\d{4}) \((\d{1,2}):(\d{2}):(\d{2})\)/;
 const MONTH_MS = 31 * 86_400_000;
+const YEAR_MS = 365 * 86_400_000;
 
 /**
  * The trade cooldown end from an owner description line (steam.md §3.2). Steam writes it in GMT,
  * day-first without a year ("17 Jul @ 3:00am") or in the legacy form ("Jul 11, 2025 (2:00:00)").
  * Cooldowns and trade protection last days, not months (steam.md §4.8), so a day-first date more
- * than a month in the past belongs to next year (a January lock read in December).
+ * than a month in the past belongs to next year (a January lock read in December), and one more
+ * than eleven months ahead to last year.
  */
 export function parseTradableAfter(text: string, now: Date): Date | null {
   const d = DAY_FIRST.exec(text);
@@ -28,6 +30,9 @@ export function parseTradableAfter(text: string, now: Date): Date | null {
     const year = now.getUTCFullYear();
     let at = Date.UTC(year, month, Number(d[1]), hour, Number(d[4]));
     if (at < now.getTime() - MONTH_MS) at = Date.UTC(year + 1, month, Number(d[1]), hour, Number(d[4]));
+    // Nor is a date eleven months ahead: "30 Dec" read on 2 Jan (a line not yet cleared) is last year's.
+    else if (at > now.getTime() + YEAR_MS - MONTH_MS)
+      at = Date.UTC(year - 1, month, Number(d[1]), hour, Number(d[4]));
     return new Date(at);
   }
   const l = LEGACY.exec(text);

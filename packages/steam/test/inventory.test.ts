@@ -111,3 +111,21 @@ test('cooldown dates in both of Steam forms', () => {
   );
   assert.equal(parseTradableAfter('nothing here', now), null);
 });
+
+test('a day-first date without a year is never read as eleven months ahead (either side of New Year)', () => {
+  // A line still showing a December date read in early January is last year's, not next December's.
+  const jan = new Date(Date.UTC(2027, 0, 2));
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After 30 Dec @ 3:00am GMT', jan)?.toISOString(),
+    '2026-12-30T03:00:00.000Z',
+  );
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After 8 Jan @ 3:00am GMT', jan)?.toISOString(),
+    '2027-01-08T03:00:00.000Z',
+  );
+  const dec = new Date(Date.UTC(2026, 11, 28));
+  assert.equal(
+    parseTradableAfter('Tradable/Marketable After 3 Jan @ 3:00am GMT', dec)?.toISOString(),
+    '2027-01-03T03:00:00.000Z',
+  );
+});

@@ -72,6 +72,17 @@ test('feed rows are validated one by one: bad rows are reported, never stored as
   assert.throws(() => parseCsvFeed('name,cost\nA,1\n'), /header/);
 });
 
+test('a feed that starts with a UTF-8 byte order mark (spreadsheet exports) still parses', () => {
+  const csv = parseFeed('\uFEFFmarket_hash_name,price\r\nA,12\r\n', 'auto');
+  assert.equal(csv.format, 'csv');
+  assert.deepEqual(csv.rows, [{ marketHashName: 'A', price: 12n }]);
+  const json = parseFeed('\uFEFF[{"market_hash_name":"B","price":34}]', 'auto', 'application/json');
+  assert.deepEqual(json.rows, [{ marketHashName: 'B', price: 34n }]);
+  assert.deepEqual(parseFeed('\uFEFFmarket_hash_name,price\nC,5\n', 'csv').rows, [
+    { marketHashName: 'C', price: 5n },
+  ]);
+});
+
 test("imports the emulator's feed, JSON and CSV, with history only on change", async (t) => {
   const config = testConfig(emu, stores);
   t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));

@@ -126,6 +126,50 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
     (await app.inject('/metrics')).body,
     /sinv_bot_refreshes_total\{outcome="ok",service="sinv"\} 4/,
   );
+  // Pages across every bot: in bot order, none lost or repeated, only overlapped bots decoded.
+  const whole = (await app.inject('/api/v1/site-inventory?limit=5000')).json<{
+    bots: number;
+    total: number;
+    items: Array<{ assetId: string; botId: number }>;
+  }>();
+  const expected = bots.flatMap((b) => worldAssetIds(b.steamId));
+  assert.equal(whole.bots, bots.length);
+  assert.equal(whole.total, expected.length);
+  assert.deepEqual(whole.items.map((i) => i.assetId).sort(), [...expected].sort());
+  assert.deepEqual(
+    whole.items.map((i) => i.botId),
+    [...whole.items.map((i) => i.botId)].sort((a, b) => a - b),
+  );
+  const paged: string[] = [];
+  for (let offset = 0; offset < whole.total; offset += 37) {
+    const p = (await app.inject(`/api/v1/site-inventory?limit=37&offset=${offset}`)).json<{
+      total: number;
+      items: Array<{ assetId: string }>;
+    }>();
+    assert.equal(p.total, whole.total);
+    paged.push(...p.items.map((i) => i.assetId));
+  }
+  assert.deepEqual(
+    paged,
+    whole.items.map((i) => i.assetId),
+  );
+  // A value the page does not reach is not decoded: a broken one past the end costs nothing.
+  await stores.redis
+    .multi()
+    .set(
+      `${config.redis.keyPrefix}sinv:bot:999999`,
+      Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0]),
+    )
+    .sadd(`${config.redis.keyPrefix}sinv:bots`, '999999')
+    .exec();
+  const first = await app.inject('/api/v1/site-inventory?limit=5');
+  assert.equal(first.statusCode, 200);
+  assert.equal(first.json().total, expected.length + 9);
+  await stores.redis
+    .multi()
+    .del(`${config.redis.keyPrefix}sinv:bot:999999`)
+    .srem(`${config.redis.keyPrefix}sinv:bots`, '999999')
+    .exec();
 
   // The scheduled refresh-all: a paused bot is not read and leaves the listed site inventory.
   const paused = bots[2]!;
@@ -224,6 +268,19 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
     assert.equal(state.inventory_failure, kind);
     assert.equal((await sinv.snapshot.readBot(bot.id))!.stale, true);
   }
+  // Steam's "empty but not empty" answer (success, no assets, a total above zero) is no
+  // confirmation either: nothing is removed and the items it did not show stay stale.
+  await control(emu, 'PUT', '_emulator/faults/inventory', { glitch: true });
+  const glitched = await sinv.reconcile.refreshBot(bot.id);
+  assert.deepEqual([glitched.complete, glitched.removed], [false, 0]);
+  assert.deepEqual(await dbAssetIds(bot.id), before);
+  const unconfirmed = await stores.dbs.main
+    .selectFrom('items')
+    .select('stale')
+    .where('bot_id', '=', bot.id)
+    .execute();
+  assert.ok(unconfirmed.every((r) => r.stale === 1));
+  assert.equal((await sinv.snapshot.readBot(bot.id))!.stale, true);
   await control(emu, 'DELETE', '_emulator/faults');
 
   // Through the queue: the first attempt meets a 429, the retry (after backoff) succeeds.

@@ -120,7 +120,9 @@ export function parseCsvFeed(text: string): ParsedFeed {
 }
 
 /** `auto` picks by content type, then by the first character. */
-export function parseFeed(text: string, format: 'auto' | 'json' | 'csv', contentType = ''): ParsedFeed {
+export function parseFeed(raw: string, format: 'auto' | 'json' | 'csv', contentType = ''): ParsedFeed {
+  // A UTF-8 byte order mark (spreadsheet exports) would hide the CSV header and break JSON.parse.
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   const f =
     format !== 'auto' ? format : contentType.includes('json') || /^\s*[[{]/.test(text) ? 'json' : 'csv';
   return f === 'json' ? parseJsonFeed(text) : parseCsvFeed(text);

@@ -93,6 +93,8 @@ export interface BotChanges {
   update: SteamItem[];
   /** Whether any stored item of the bot is marked stale (skips a pass over its rows when not). */
   clearStale: boolean;
+  /** Stored assets a partial read did not show: kept, and marked stale (not confirmed). */
+  unseen: string[];
 }
 
 /** The items table: MySQL is the source of truth for the site inventory. */
@@ -177,7 +179,17 @@ export class ItemsRepository {
             .set({ stale: 0 })
             .where('bot_id', '=', botId)
             .where('stale', '=', 1)
+            .$if(changes.unseen.length > 0, (qb) => qb.where('asset_id', 'not in', changes.unseen))
             .execute();
+        for (let i = 0; i < changes.unseen.length; i += 1000) {
+          await trx
+            .updateTable('items')
+            .set({ stale: 1 })
+            .where('bot_id', '=', botId)
+            .where('asset_id', 'in', changes.unseen.slice(i, i + 1000))
+            .where('stale', '=', 0)
+            .execute();
+        }
         await trx
           .updateTable('bots')
           .set({

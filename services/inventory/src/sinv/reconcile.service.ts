@@ -130,11 +130,15 @@ export class ReconcileService {
     const remove = stored
       .filter((s) => completeContexts.has(s.contextId) && !seen.has(s.assetId))
       .map((s) => s.assetId);
+    // Nor is it confirmed: what a partial read did not show stays (or becomes) stale.
+    const unseen = stored
+      .filter((s) => !completeContexts.has(s.contextId) && !seen.has(s.assetId))
+      .map((s) => s.assetId);
     const complete = completeContexts.size === 2;
     const total = stored.length - remove.length + add.length;
     await this.d.items.applyBotChanges(
       bot.id,
-      { add, remove, update, clearStale: stored.some((x) => x.stale) },
+      { add, remove, update, clearStale: stored.some((x) => x.stale), unseen },
       total,
     );
 
@@ -144,7 +148,7 @@ export class ReconcileService {
     await this.d.snapshot.writeBot({
       botId: bot.id,
       refreshedAt: Math.floor(Date.now() / 1000),
-      stale: false,
+      stale: unseen.length > 0,
       items: snapshotItems,
     });
 

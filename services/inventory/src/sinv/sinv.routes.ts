@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Enricher } from '../enrich.ts';
 import type { SinvJobs } from './sinv.jobs.ts';
-import type { SnapshotStore } from './snapshot.store.ts';
+import type { BotSnapshot, SnapshotItem, SnapshotStore } from './snapshot.store.ts';
 
 export interface SinvRouteDeps {
   snapshot: SnapshotStore;
@@ -33,12 +33,20 @@ export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
     },
     async (req) => {
       const { botId, limit, offset } = req.query as { botId?: number; limit: number; offset: number };
-      const snapshots = botId
-        ? [await deps.snapshot.readBot(botId)].filter((s) => s !== undefined)
-        : await deps.snapshot.readAll();
+      let bots: number;
+      let total: number;
+      let page: Array<{ s: BotSnapshot; i: SnapshotItem }>;
+      if (botId) {
+        const s = await deps.snapshot.readBot(botId);
+        bots = s ? 1 : 0;
+        total = s?.items.length ?? 0;
+        page = s ? s.items.slice(offset, offset + limit).map((i) => ({ s, i })) : [];
+      } else {
+        // Only the bots this page overlaps are decoded, not the whole site per request.
+        ({ bots, total, page } = await deps.snapshot.readPage(offset, limit));
+      }
       const at = now();
-      const all = snapshots.flatMap((s) => s.items.map((i) => ({ s, i })));
-      const items = all.slice(offset, offset + limit).map(({ s, i }) => {
+      const items = page.map(({ s, i }) => {
         const tradableAfter = i.tradableAfter === null ? null : new Date(i.tradableAfter * 1000);
         const e = deps.enricher.enrich(
           {
@@ -64,7 +72,7 @@ export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
           tradeHoldUntil: e.tradeHoldUntil,
         };
       });
-      return { bots: snapshots.length, total: all.length, count: items.length, items };
+      return { bots, total, count: items.length, items };
     },
   );
   app.post(

@@ -1,4 +1,5 @@
 import {
+  botSnapshotItemCount,
   decodeBotSnapshot,
   encodeBotSnapshot,
   snapshotKeys,
@@ -49,6 +50,38 @@ export class SnapshotStore {
       for (const b of bufs) if (b) out.push(decodeBotSnapshot(b));
     }
     return out;
+  }
+
+  /**
+   * One page of the listed site inventory, bots in id order. Item counts come from each value's
+   * header; only the values the page overlaps are decoded (the whole site is 400k items).
+   */
+  async readPage(
+    offset: number,
+    limit: number,
+  ): Promise<{ bots: number; total: number; page: Array<{ s: BotSnapshot; i: SnapshotItem }> }> {
+    const ids = (await this.redis.smembers(snapshotKeys.bots(this.prefix))).map(Number).sort((a, b) => a - b);
+    const page: Array<{ s: BotSnapshot; i: SnapshotItem }> = [];
+    let bots = 0;
+    let total = 0;
+    for (let i = 0; i < ids.length; i += 200) {
+      const bufs = await this.redis.mgetBuffer(
+        ...ids.slice(i, i + 200).map((id) => snapshotKeys.bot(this.prefix, id)),
+      );
+      for (const b of bufs) {
+        if (!b) continue;
+        bots++;
+        const count = botSnapshotItemCount(b);
+        const from = Math.max(offset - total, 0);
+        const to = Math.min(offset + limit - total, count);
+        if (from < to) {
+          const s = decodeBotSnapshot(b);
+          for (const item of s.items.slice(from, to)) page.push({ s, i: item });
+        }
+        total += count;
+      }
+    }
+    return { bots, total, page };
   }
 
   /**
