@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { parseCsvFeed, parseFeed, parseJsonFeed } from '../src/pricing/price-feed.ts';
 import { createPricing } from '../src/runtime.ts';
 import {
@@ -164,6 +165,37 @@ test('a malformed feed: its bad rows are rejected and recorded, a mostly bad fee
   feedType = 'application/json';
   feedBody = '{"not":"a feed"}';
   await assert.rejects(pricing.importer.run(), /array of rows/);
+});
+
+test('a database failure while storing a feed records the import as failed and keeps the prices in force', async (t) => {
+  const config = testConfig(emu, stores, { PRICE_FEED_URL: feedUrl, PRICE_FEED_SOURCE: 'test-feed' });
+  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
+  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  feedType = 'text/csv';
+  feedBody = 'market_hash_name,price\nFault One,500\n';
+  await pricing.importer.run();
+  // A real fault: the history table disappears under the import (renamed back afterwards).
+  const db = stores.dbs.settings.pricingDatabase;
+  await sql
+    .raw(`RENAME TABLE \`${db}\`.price_history TO \`${db}\`.price_history_off`)
+    .execute(stores.dbs.main);
+  t.after(() =>
+    sql.raw(`RENAME TABLE \`${db}\`.price_history_off TO \`${db}\`.price_history`).execute(stores.dbs.main),
+  );
+  feedBody = 'market_hash_name,price\nFault One,900\n';
+  await assert.rejects(pricing.importer.run());
+  const run = await stores.dbs.pricing
+    .selectFrom('price_imports')
+    .select(['status', 'errors'])
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  assert.equal(run.status, 'failed');
+  const kept = await stores.dbs.pricing
+    .selectFrom('prices')
+    .select('price')
+    .where('market_hash_name', '=', 'Fault One')
+    .executeTakeFirstOrThrow();
+  assert.equal(kept.price, '500');
 });
 
 test('prices apply with spreads; an override wins, then expires', async (t) => {

@@ -82,9 +82,28 @@ export class PriceImportService {
       };
     }
     this.o.metrics?.priceImportRows.inc({ result: 'accepted' }, feed.rows.length);
-    const current = await repo.currentPrices();
-    const changed: FeedRow[] = feed.rows.filter((r) => current.get(r.marketHashName) !== r.price);
-    await repo.applyRows(feed.rows, changed, this.o.source);
+    let changed: FeedRow[];
+    try {
+      const current = await repo.currentPrices();
+      changed = feed.rows.filter((r) => current.get(r.marketHashName) !== r.price);
+      await repo.applyRows(feed.rows, changed, this.o.source);
+    } catch (err) {
+      // applyRows is one transaction: nothing of this feed is stored. The run must not stay 'running'.
+      await repo
+        .finishImport(importId, {
+          status: 'failed',
+          format: feed.format,
+          total: feed.total,
+          accepted: 0,
+          rejected: feed.rejected,
+          changed: 0,
+          error: (err as Error).message,
+        })
+        .catch((finishErr: unknown) =>
+          logger.error({ err: finishErr, importId }, 'could not record the failed import'),
+        );
+      throw err;
+    }
     const status = feed.rejected.length > 0 ? 'partial' : 'ok';
     await repo.finishImport(importId, {
       status,
