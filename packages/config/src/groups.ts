@@ -2,7 +2,8 @@
  * The setting groups that several services share. A service composes its schema from these
  * and its own fields, then exports `loadConfig(env)`.
  */
-import { bool, int, oneOf, optionalStr, str, url } from './fields.ts';
+import { isIP } from 'node:net';
+import { int, oneOf, str, url, type Field } from './fields.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -10,10 +11,49 @@ export function httpGroup(defaultPort: number) {
   return {
     host: str('HOST', '127.0.0.1'),
     port: int('PORT', defaultPort, { min: 0, max: 65535 }),
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: trustedProxies('TRUST_PROXY'),
     /** How long SIGTERM waits for in-flight requests before forcing the exit. */
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, { min: 1024 }),
+  };
+}
+
+/**
+ * TRUST_PROXY: the addresses of the proxies in front of the service (IPs, CIDRs, or `loopback`,
+ * `linklocal`, `uniquelocal`); the client IP, which rate limits key on, is the first
+ * X-Forwarded-For hop from the right that is not one of them. `true` is refused: trusting every
+ * hop takes the leftmost entry, which the client writes itself, so it could pick its own IP and
+ * rate-limit budget. (A bare hop count is no better: Fastify refuses it, since a client that
+ * reaches the service directly could still forge the header.)
+ */
+function trustedProxies(key: string): Field<string[]> {
+  const NAMED = ['loopback', 'linklocal', 'uniquelocal'];
+  const valid = (entry: string) => {
+    if (NAMED.includes(entry)) return true;
+    const [ip, bits, extra] = entry.split('/');
+    const family = isIP(ip ?? '');
+    if (family === 0 || extra !== undefined) return false;
+    if (bits === undefined) return true;
+    const n = /^\d{1,3}$/.test(bits) ? Number(bits) : -1;
+    return n >= 0 && n <= (family === 4 ? 32 : 128);
+  };
+  return {
+    key,
+    secret: false,
+    read(env) {
+      const raw = env[key]?.trim() ?? '';
+      if (['', 'false', 'no', 'off', '0'].includes(raw.toLowerCase())) return { ok: true, value: [] };
+      const entries = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const bad = entries.filter((e) => !valid(e));
+      if (bad.length === 0) return { ok: true, value: entries };
+      return {
+        ok: false,
+        problem: `${key} must be false or the proxies' addresses (e.g. 10.0.0.0/8,loopback), got "${bad.join(',')}"`,
+      };
+    },
   };
 }
 
@@ -48,10 +88,24 @@ export function rateLimitGroup() {
   };
 }
 
+/** An optional URL, kept as text; checked here so a typo is listed with the other problems. */
+function optionalUrl(key: string, protocols: string[]): Field<string | undefined> {
+  const parsed = url(key, undefined, { protocols });
+  return {
+    key,
+    secret: false,
+    read(env) {
+      if (!env[key]?.trim()) return { ok: true, value: undefined };
+      const r = parsed.read(env);
+      return r.ok ? { ok: true, value: r.value.toString() } : r;
+    },
+  };
+}
+
 export function tracingGroup() {
   return {
     /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); tracing is off when unset. */
-    otlpEndpoint: optionalStr('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    otlpEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 

@@ -1,6 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, bool, httpGroup, int, loadSchema, mysqlGroup, oneOf, str, url } from '@platform/config';
+import {
+  ConfigError,
+  bool,
+  httpGroup,
+  int,
+  loadSchema,
+  mysqlGroup,
+  oneOf,
+  str,
+  tracingGroup,
+  url,
+} from '@platform/config';
 
 const schema = {
   http: httpGroup(3000),
@@ -43,4 +54,24 @@ test('values are parsed and typed', () => {
     () => loadSchema('svc', { g: { u: url('U', undefined, { protocols: ['redis:'] }) } }, { U: 'http://x' }),
     /must use redis:/,
   );
+});
+
+test('TRUST_PROXY names the proxies; `true` (trust every hop, so a forged X-Forwarded-For) is refused', () => {
+  const proxies = (v: string | undefined) =>
+    loadSchema('svc', { http: httpGroup(3000) }, { TRUST_PROXY: v }).http.trustProxy;
+  assert.deepEqual(proxies(undefined), []);
+  assert.deepEqual(proxies('false'), []);
+  assert.deepEqual(proxies(' 10.0.0.0/8, loopback,::1 '), ['10.0.0.0/8', 'loopback', '::1']);
+  assert.throws(() => proxies('true'), /TRUST_PROXY must be false or the proxies' addresses/);
+  assert.throws(() => proxies('10.0.0.0/33'), /got "10.0.0.0\/33"/);
+});
+
+test('a malformed OTLP endpoint is a configuration problem, not a crash at start-up', () => {
+  const endpoint = (v: string | undefined) =>
+    loadSchema('svc', { tracing: tracingGroup() }, { OTEL_EXPORTER_OTLP_ENDPOINT: v }).tracing.otlpEndpoint;
+  assert.equal(endpoint(undefined), undefined);
+  assert.equal(endpoint(' '), undefined);
+  assert.equal(endpoint('http://127.0.0.1:4318'), 'http://127.0.0.1:4318/');
+  assert.throws(() => endpoint('collector:4318'), /OTEL_EXPORTER_OTLP_ENDPOINT must use http: or https:/);
+  assert.throws(() => endpoint('not a url'), /OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute URL/);
 });

@@ -28,10 +28,15 @@ export function poolOptions(
     supportBigNumbers: true,
     bigNumberStrings: true,
     decimalNumbers: false,
+    // JSON columns come back as text on MySQL 8 too, as they do from MariaDB (where JSON is a
+    // LONGTEXT): otherwise MySQL 8 hands over parsed values, and a JSON string value such as
+    // "123" would be parsed a second time by readers written against MariaDB.
+    jsonStrings: true,
     timezone: 'Z',
     dateStrings: false,
     charset: 'utf8mb4_unicode_ci',
-    // A query waits at most this long for a free connection instead of queueing forever.
+    // Bounds opening a connection (an unreachable server fails in 10 s, not the OS's minutes).
+    // It does not bound the wait for a free pool slot: mysql2 queues that without a limit.
     connectTimeout: 10_000,
     enableKeepAlive: true,
   };

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { migrateAll, SettingsRepository } from '@platform/db';
+import { dropAll, migrateAll, SettingsRepository, withServer } from '@platform/db';
 import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
 
 let dbs: TestDatabases;
@@ -148,6 +148,9 @@ test('settings round-trip JSON values', async () => {
   assert.equal(await repo.get('site.disabled'), true);
   await repo.set('site.disabled', false, 'test');
   assert.equal(await repo.get('site.disabled'), false);
+  // A string that reads as JSON itself must come back as that string (read exactly once).
+  await repo.set('motd', '123', 'test');
+  assert.equal(await repo.get('motd'), '123');
 });
 
 test('after a pricing transaction, close() ends every connection: the process exits by itself', async () => {
@@ -174,4 +177,35 @@ test('after a pricing transaction, close() ends every connection: the process ex
     .where('market_hash_name', '=', 'Tx')
     .execute();
   assert.deepEqual(rows, [{ price: '5' }]);
+});
+
+test('npm run db:migrate with a bad setting lists the problems and exits 2, without a stack trace', async () => {
+  const cli = new URL('../src/cli/migrate.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli], {
+    env: { ...process.env, MYSQL_POOL_SIZE: '0', MYSQL_URL: 'http://root@127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  assert.equal(code, 2, stderr);
+  assert.match(stderr, /- MYSQL_POOL_SIZE /);
+  assert.match(stderr, /- MYSQL_URL /);
+  assert.doesNotMatch(stderr, /\n\s+at /);
+});
+
+test('a first migration cut off halfway (DDL commits per statement) completes on the next run', async () => {
+  const tag = `t_half_${process.pid}_${Date.now().toString(36)}`;
+  const settings = { ...dbs.settings, database: tag, pricingDatabase: `${tag}_p` };
+  try {
+    // What a run stopped after its first statements leaves: tables, but no migration record.
+    await withServer(settings, async (db) => {
+      await sql.raw(`CREATE DATABASE \`${tag}\``).execute(db);
+      await sql.raw(`CREATE TABLE \`${tag}\`.users (id BIGINT UNSIGNED NOT NULL PRIMARY KEY)`).execute(db);
+    });
+    const reports = await migrateAll(settings);
+    assert.deepEqual(reports[0]?.applied, ['0001-initial', '0002-inventory']);
+  } finally {
+    await dropAll(settings);
+  }
 });

@@ -18,7 +18,8 @@ export interface HttpAppOptions {
   service: string;
   logger: Logger;
   metrics: Metrics;
-  http: { trustProxy: boolean; bodyLimitBytes: number };
+  /** trustProxy: the proxies' addresses (config TRUST_PROXY); false or [] for none. */
+  http: { trustProxy: false | readonly string[]; bodyLimitBytes: number };
   /** Counters live in Redis so every worker and instance shares one budget per client. */
   rateLimit: { redis: Redis; max: number; windowMs: number; keyPrefix: string };
   /** Dependency name → a check that rejects when the dependency is unusable (for /readyz). */
@@ -48,7 +49,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const baseLogger: FastifyBaseLogger = logger;
   const app = Fastify({
     loggerInstance: baseLogger,
-    trustProxy: options.http.trustProxy,
+    // Named proxies only, never Fastify's `true`: that trusts the client-written leftmost
+    // X-Forwarded-For entry, so any client could pick its own IP and rate-limit budget.
+    trustProxy:
+      options.http.trustProxy && options.http.trustProxy.length ? [...options.http.trustProxy] : false,
     bodyLimit: options.http.bodyLimitBytes,
     // genReqId reads (and vets) x-request-id itself; Fastify would otherwise trust it verbatim.
     requestIdHeader: false,
@@ -60,6 +64,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     },
     childLoggerFactory: (logger, bindings, opts) =>
       logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: requestWithoutQuery } }),
+    // A malformed URL ('/%zz') or an over-long parameter is refused before routing and hooks;
+    // without this Fastify answers it in its own body shape, outside the error table.
+    frameworkErrors: (err, req, reply) => {
+      void reply.header('x-request-id', req.id);
+      handleError(err, req, reply);
+    },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },

@@ -45,9 +45,16 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
     const first = err.validation[0];
     const context = err.validationContext ?? 'body';
     const path = first?.instancePath ?? '';
-    const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
-    const field = `/${context}${path}${missing ? `/${missing}` : ''}`;
-    const what = missing ? `${field} is required` : `${field} ${first?.message ?? 'is not valid'}`;
+    const params = first?.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    // Ajv reports a missing or an unexpected property on its parent; the field is the property.
+    const missing = params?.missingProperty;
+    const extra = params?.additionalProperty;
+    const field = `/${context}${path}${missing ? `/${missing}` : extra ? `/${extra}` : ''}`;
+    const what = missing
+      ? `${field} is required`
+      : extra
+        ? `${field} is not allowed`
+        : `${field} ${first?.message ?? 'is not valid'}`;
     return new AppError('VALIDATION_FAILED', `The request is not valid: ${what}.`, { field });
   }
   switch (err.statusCode) {
@@ -65,7 +72,11 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
     case 404:
       return new AppError('NOT_FOUND');
     default:
-      return undefined;
+      // Any other client error Fastify raises (414 for an over-long URL parameter, ...) is the
+      // client's to fix: a 400 with a stable code, never a 500 that reads as our bug.
+      return err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500
+        ? new AppError('VALIDATION_FAILED')
+        : undefined;
   }
 }
 

@@ -30,7 +30,7 @@ export interface ServiceConfig {
     host: string;
     port: number;
     shutdownTimeoutMs: number;
-    trustProxy: boolean;
+    trustProxy: readonly string[];
     bodyLimitBytes: number;
   };
   cluster: { workers: number };

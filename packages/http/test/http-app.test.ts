@@ -4,7 +4,14 @@ import { createLogger } from '@platform/observability';
 import { AppError } from '@platform/core';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { SiteSwitch } from '@platform/http';
-import { captureLogs, eventually, freePort, startPrivateRedis, stopProcess } from '@platform/testing';
+import {
+  captureLogs,
+  eventually,
+  freePort,
+  startPrivateRedis,
+  stopProcess,
+  uniquePrefix,
+} from '@platform/testing';
 import { buildTestApp, REDIS_URL } from './helpers.ts';
 
 const clients: Redis[] = [];
@@ -23,11 +30,13 @@ test('health, request ids, 404 and errors keep one shape', async (t) => {
           type: 'object',
           required: ['tradeUrl'],
           properties: { tradeUrl: { type: 'string', maxLength: 10 } },
+          additionalProperties: false,
         },
       },
     },
     () => ({ ok: true }),
   );
+  app.get('/api/v1/things/:id', () => ({ ok: true }));
   app.get('/api/v1/boom', () => {
     throw new Error('db password is hunter2');
   });
@@ -50,6 +59,14 @@ test('health, request ids, 404 and errors keep one shape', async (t) => {
     error: { code: 'NOT_FOUND', message: 'Nothing is served at GET /nowhere.' },
   });
 
+  // Refused before routing (malformed escape, over-long parameter): still the one error shape.
+  for (const url of ['/api/v1/things/%zz', `/api/v1/things/${'9'.repeat(200)}`]) {
+    const bad = await app.inject(url);
+    assert.equal(bad.statusCode, 400, url);
+    assert.equal(bad.json().error.code, 'VALIDATION_FAILED', url);
+    assert.match(bad.headers['x-request-id'] as string, /^[0-9a-f-]{36}$/);
+  }
+
   const invalid = await app.inject({ method: 'POST', url: '/api/v1/things', payload: {} });
   assert.equal(invalid.statusCode, 400);
   assert.equal(invalid.json().error.code, 'VALIDATION_FAILED');
@@ -61,6 +78,13 @@ test('health, request ids, 404 and errors keep one shape', async (t) => {
   });
   assert.equal(tooLong.json().error.field, '/body/tradeUrl');
   assert.match(tooLong.json().error.message, /must NOT have more than 10 characters/);
+  const unexpected = await app.inject({
+    method: 'POST',
+    url: '/api/v1/things',
+    payload: { tradeUrl: 'x', isAdmin: true },
+  });
+  assert.equal(unexpected.statusCode, 400);
+  assert.equal(unexpected.json().error.field, '/body/isAdmin');
   const badJson = await app.inject({
     method: 'POST',
     url: '/api/v1/things',
@@ -124,6 +148,44 @@ test('past the limit: 429 with Retry-After and RateLimit headers', async (t) => 
   assert.equal((await app.inject('/nowhere')).statusCode, 429);
 });
 
+test('behind a proxy (TRUST_PROXY=10.0.0.1), a client cannot pick its own rate-limit key with X-Forwarded-For', async (t) => {
+  const redis = createRedis({ url: REDIS_URL, keyPrefix: '' });
+  clients.push(redis);
+  assert.ok(await connectRedis(redis));
+  const { app } = await buildTestApp({
+    redis,
+    http: { trustProxy: ['10.0.0.1'], bodyLimitBytes: 1024 },
+    rateLimit: { redis, max: 2, windowMs: 30_000, keyPrefix: uniquePrefix() },
+  });
+  app.get('/api/v1/ip', (req) => ({ ip: req.ip }));
+  t.after(() => app.close());
+  // The load balancer (10.0.0.1) appends the address it saw (5.5.5.5); the rest the client wrote.
+  const via = (forged: string) =>
+    app.inject({
+      url: '/api/v1/ip',
+      remoteAddress: '10.0.0.1',
+      headers: { 'x-forwarded-for': `${forged}, 5.5.5.5` },
+    });
+  const first = await via('1.1.1.1');
+  assert.equal(first.json().ip, '5.5.5.5');
+  assert.equal((await via('1.1.1.2')).statusCode, 200);
+  assert.equal((await via('1.1.1.3')).statusCode, 429);
+  // Another client behind the same load balancer keeps its own budget.
+  const other = await app.inject({
+    url: '/api/v1/ip',
+    remoteAddress: '10.0.0.1',
+    headers: { 'x-forwarded-for': '6.6.6.6' },
+  });
+  assert.equal(other.statusCode, 200);
+  // A client reaching the service directly cannot forge its address either.
+  const direct = await app.inject({
+    url: '/api/v1/ip',
+    remoteAddress: '7.7.7.7',
+    headers: { 'x-forwarded-for': '8.8.8.8' },
+  });
+  assert.equal(direct.json().ip, '7.7.7.7');
+});
+
 test('the site-disable switch: public routes 503 SITE_DISABLED, health and exempt routes keep working', async (t) => {
   let disabled = false;
   const siteSwitch = new SiteSwitch({ get: <T>() => Promise.resolve(disabled as T) }, { ttlMs: 0 });
@@ -144,6 +206,22 @@ test('the site-disable switch: public routes 503 SITE_DISABLED, health and exemp
   assert.equal((await app.inject('/readyz')).statusCode, 200);
   disabled = false;
   assert.equal((await app.inject('/api/v1/public')).statusCode, 200);
+});
+
+test('the site switch keeps its last value while MySQL stalls, instead of holding every request', async (t) => {
+  let read: () => Promise<boolean> = () => Promise.resolve(false);
+  const siteSwitch = new SiteSwitch({ get: <T>() => read() as Promise<T> }, { ttlMs: 0, maxWaitMs: 50 });
+  const { app, redis } = await buildTestApp({ siteSwitch });
+  clients.push(redis);
+  app.get('/api/v1/public', () => ({ ok: true }));
+  t.after(() => app.close());
+  assert.equal((await app.inject('/api/v1/public')).statusCode, 200);
+  read = () => new Promise(() => {}); // a query that never answers
+  const stalled = await Promise.race([
+    app.inject('/api/v1/public').then((r) => r.statusCode),
+    new Promise((r) => setTimeout(() => r('still waiting after 2 s'), 2_000)),
+  ]);
+  assert.equal(stalled, 200);
 });
 
 test('/readyz turns 503 naming Redis when it stops, and 200 when it returns', async (t) => {

@@ -8,6 +8,9 @@ export type { Logger } from 'pino';
  * session id, token, cookie or password reaches the logs whatever a caller passes.
  */
 export const REDACTED_PATHS = [
+  // mysql2 puts the failing statement on its errors with every value inlined (a trade token,
+  // a key): the message and code say what failed, the values stay out.
+  'err.sql',
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
@@ -6,10 +7,14 @@ export interface Metrics {
   httpRequestsTotal: Counter<'method' | 'route' | 'status'>;
 }
 
-/** One registry per process; in cluster mode each worker exposes its own series (pid label). */
+/**
+ * One registry per process; in cluster mode each worker exposes its own series (pid label).
+ * Without that label the workers, answering scrapes in turn, would report one series with
+ * counters jumping between their values (read as resets, and a fraction of the traffic).
+ */
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
-  registry.setDefaultLabels({ service });
+  registry.setDefaultLabels(cluster.isWorker ? { service, pid: String(process.pid) } : { service });
   collectDefaultMetrics({ register: registry });
   const httpRequestDuration = new Histogram({
     name: 'http_request_duration_seconds',

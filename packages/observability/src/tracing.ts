@@ -22,9 +22,19 @@ export async function startTracing(settings: {
     ]);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ 'service.name': settings.service }),
-    traceExporter: new OTLPTraceExporter({ url: new URL('/v1/traces', settings.otlpEndpoint).toString() }),
+    traceExporter: new OTLPTraceExporter({ url: tracesUrl(settings.otlpEndpoint) }),
     instrumentations: [new HttpInstrumentation()],
   });
   sdk.start();
   return { enabled: true, shutdown: () => sdk.shutdown() };
+}
+
+/**
+ * The traces URL under an OTLP base endpoint: the OpenTelemetry spec appends `v1/traces` to the
+ * endpoint's path, so a collector behind a path prefix (http://gw/otlp) gets http://gw/otlp/v1/traces.
+ */
+export function tracesUrl(endpoint: string): string {
+  const base = new URL(endpoint);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return new URL('v1/traces', base).toString();
 }

@@ -36,3 +36,17 @@ test('metrics render in Prometheus text format', async () => {
   assert.match(text, /http_requests_total\{method="GET",route="\/x",status="200",service="svc"\} 1/);
   assert.match(text, /process_cpu_user_seconds_total/);
 });
+
+test('a failed query is logged without the values mysql2 inlines into err.sql', () => {
+  const logs = captureLogs();
+  const log = createLogger({ service: 'svc', level: 'info', destination: logs.destination });
+  // The shape mysql2 gives a failed statement: the SQL text with its parameters filled in.
+  const err = Object.assign(new Error("Data too long for column 'trade_token' at row 1"), {
+    code: 'ER_DATA_TOO_LONG',
+    sql: "insert into `users` (`steam_id`, `trade_token`) values ('1', 'Sekret-Token-1')",
+  });
+  log.error({ err }, 'query failed');
+  log.error({ err: new Error('wrapped', { cause: err }) }, 'query failed');
+  assert.ok(!logs.text().includes('Sekret-Token-1'), logs.text());
+  assert.match(logs.text(), /ER_DATA_TOO_LONG/);
+});

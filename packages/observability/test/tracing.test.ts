@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTracing } from '@platform/observability';
+import { startTracing, tracesUrl } from '@platform/observability';
 
 test('tracing is off unless an endpoint is configured', async () => {
   const t = await startTracing({ service: 'svc', otlpEndpoint: undefined });
@@ -22,7 +22,7 @@ test('with an endpoint, spans of incoming HTTP requests reach the OTLP collector
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   // In a child process: tracing must start before http is loaded, as main.ts does it.
   const script = `
-    import { startTracing } from '@platform/observability';
+    import { startTracing, tracesUrl } from '@platform/observability';
     const t = await startTracing({ service: 'svc', otlpEndpoint: ${JSON.stringify(endpoint)} });
     // Fastify loads http through require(), which is what the instrumentation hooks.
     const { createRequire } = await import('node:module');
@@ -38,4 +38,10 @@ test('with an endpoint, spans of incoming HTTP requests reach the OTLP collector
   collector.close();
   assert.equal(code, 0);
   assert.ok(posts.includes('/v1/traces'), `collector saw ${JSON.stringify(posts)}`);
+});
+
+test('the traces URL keeps the endpoint path, as the OTLP spec says', () => {
+  assert.equal(tracesUrl('http://127.0.0.1:4318'), 'http://127.0.0.1:4318/v1/traces');
+  assert.equal(tracesUrl('http://gw:4318/otlp'), 'http://gw:4318/otlp/v1/traces');
+  assert.equal(tracesUrl('http://gw:4318/otlp/'), 'http://gw:4318/otlp/v1/traces');
 });

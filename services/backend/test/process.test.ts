@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabases } from '@platform/db/testing';
 import { freePort, waitForHttp as waitFor } from '@platform/testing';
@@ -42,6 +43,10 @@ for (const workers of [1, 2]) {
       assert.equal(((await ready.json()) as { status: string }).status, 'ready');
       const status = await fetch(`http://127.0.0.1:${port}/api/v1/status`);
       assert.equal(status.status, 200);
+      // Each worker answers scrapes in turn: its series must be told apart from the others'.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (workers > 1) assert.match(metrics, /process_cpu_user_seconds_total\{[^}]*pid="\d+"/);
+      else assert.doesNotMatch(metrics, /pid="/);
       const exited = new Promise<number | null>((r) => child.once('exit', r));
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
@@ -52,3 +57,25 @@ for (const workers of [1, 2]) {
     }
   });
 }
+
+test('WORKERS=2 on a port already taken: the primary exits 1 instead of forking workers forever', async (t) => {
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  t.after(() => busy.close());
+  const port = (busy.address() as { port: number }).port;
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: String(port), WORKERS: '2', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  // Before the fix the primary restarted the failing workers about once a second, forever.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+    child.once('exit', (c, s) => r([c, s])),
+  );
+  clearTimeout(killer);
+  assert.equal(signal, null, `the primary kept restarting workers:\n${out.slice(-2000)}`);
+  assert.equal(code, 1);
+  assert.doesNotMatch(out, /worker died; starting another/);
+});

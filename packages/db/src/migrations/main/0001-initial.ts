@@ -7,9 +7,13 @@ import { sql, type Kysely } from 'kysely';
  * asset (invariant 1) while keeping released ones as history.
  *
  * Ids and money are BIGINT; the pool reads them back as decimal strings (never a double).
+ *
+ * MySQL commits each DDL statement on its own, so a run cut off halfway leaves some tables and
+ * no record of the migration; IF NOT EXISTS lets the next run finish the job instead of failing
+ * on the first table forever.
  */
 const statements = [
-  `CREATE TABLE users (
+  `CREATE TABLE IF NOT EXISTS users (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     steam_id BIGINT UNSIGNED NOT NULL,
     persona_name VARCHAR(64) NOT NULL DEFAULT '',
@@ -21,14 +25,14 @@ const statements = [
     updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
     UNIQUE KEY uq_users_steam_id (steam_id)
   )`,
-  `CREATE TABLE balances (
+  `CREATE TABLE IF NOT EXISTS balances (
     user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
     amount BIGINT NOT NULL DEFAULT 0 COMMENT 'minor units (cents)',
     updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
     CONSTRAINT ck_balances_non_negative CHECK (amount >= 0),
     CONSTRAINT fk_balances_user FOREIGN KEY (user_id) REFERENCES users (id)
   )`,
-  `CREATE TABLE ledger (
+  `CREATE TABLE IF NOT EXISTS ledger (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     user_id BIGINT UNSIGNED NOT NULL,
     delta BIGINT NOT NULL,
@@ -44,7 +48,7 @@ const statements = [
     KEY ix_ledger_user (user_id, id),
     CONSTRAINT fk_ledger_user FOREIGN KEY (user_id) REFERENCES users (id)
   )`,
-  `CREATE TABLE bots (
+  `CREATE TABLE IF NOT EXISTS bots (
     id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     steam_id BIGINT UNSIGNED NOT NULL,
     account_name VARCHAR(64) NOT NULL,
@@ -59,7 +63,7 @@ const statements = [
     UNIQUE KEY uq_bots_steam_id (steam_id),
     UNIQUE KEY uq_bots_account_name (account_name)
   )`,
-  `CREATE TABLE items (
+  `CREATE TABLE IF NOT EXISTS items (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     asset_id BIGINT UNSIGNED NOT NULL,
     context_id INT UNSIGNED NOT NULL DEFAULT 2,
@@ -86,7 +90,7 @@ const statements = [
     KEY ix_items_name (market_hash_name),
     CONSTRAINT fk_items_bot FOREIGN KEY (bot_id) REFERENCES bots (id)
   )`,
-  `CREATE TABLE trades (
+  `CREATE TABLE IF NOT EXISTS trades (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     user_id BIGINT UNSIGNED NOT NULL,
     kind ENUM('deposit', 'withdraw', 'swap') NOT NULL,
@@ -103,7 +107,7 @@ const statements = [
     KEY ix_trades_state (state, updated_at),
     CONSTRAINT fk_trades_user FOREIGN KEY (user_id) REFERENCES users (id)
   )`,
-  `CREATE TABLE trade_items (
+  `CREATE TABLE IF NOT EXISTS trade_items (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     trade_id BIGINT UNSIGNED NOT NULL,
     side ENUM('user_gives', 'user_receives') NOT NULL,
@@ -117,7 +121,7 @@ const statements = [
     CONSTRAINT ck_trade_items_price CHECK (price >= 0),
     CONSTRAINT fk_trade_items_trade FOREIGN KEY (trade_id) REFERENCES trades (id)
   )`,
-  `CREATE TABLE reservations (
+  `CREATE TABLE IF NOT EXISTS reservations (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     asset_id BIGINT UNSIGNED NOT NULL,
     trade_id BIGINT UNSIGNED NOT NULL,
@@ -129,7 +133,7 @@ const statements = [
     KEY ix_reservations_trade (trade_id),
     CONSTRAINT fk_reservations_trade FOREIGN KEY (trade_id) REFERENCES trades (id)
   )`,
-  `CREATE TABLE offers (
+  `CREATE TABLE IF NOT EXISTS offers (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     trade_id BIGINT UNSIGNED NOT NULL,
     bot_id INT UNSIGNED NOT NULL,
@@ -147,7 +151,7 @@ const statements = [
     CONSTRAINT fk_offers_trade FOREIGN KEY (trade_id) REFERENCES trades (id),
     CONSTRAINT fk_offers_bot FOREIGN KEY (bot_id) REFERENCES bots (id)
   )`,
-  `CREATE TABLE outbox (
+  `CREATE TABLE IF NOT EXISTS outbox (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     event_id CHAR(36) NOT NULL,
     topic VARCHAR(64) NOT NULL,
@@ -158,13 +162,13 @@ const statements = [
     UNIQUE KEY uq_outbox_event (event_id),
     KEY ix_outbox_unpublished (published_at, id)
   )`,
-  `CREATE TABLE settings (
+  `CREATE TABLE IF NOT EXISTS settings (
     name VARCHAR(64) NOT NULL PRIMARY KEY,
     value JSON NOT NULL,
     updated_by VARCHAR(64) NULL,
     updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3)
   )`,
-  `CREATE TABLE allowed_partners (
+  `CREATE TABLE IF NOT EXISTS allowed_partners (
     steam_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
     note VARCHAR(255) NOT NULL DEFAULT '',
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 /** The pricing database (a separate schema, as in the seed): prices in minor units, overrides, history. */
 const statements = [
-  `CREATE TABLE prices (
+  `CREATE TABLE IF NOT EXISTS prices (
     market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
     price BIGINT NOT NULL COMMENT 'minor units (cents)',
     currency CHAR(3) NOT NULL DEFAULT 'USD',
@@ -11,7 +11,7 @@ const statements = [
     -- a price of zero is a bad feed row, never a price
     CONSTRAINT ck_prices_positive CHECK (price > 0)
   )`,
-  `CREATE TABLE price_overrides (
+  `CREATE TABLE IF NOT EXISTS price_overrides (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     price BIGINT NOT NULL,
@@ -22,7 +22,7 @@ const statements = [
     CONSTRAINT ck_price_overrides_positive CHECK (price > 0),
     KEY ix_price_overrides_name (market_hash_name, expires_at)
   )`,
-  `CREATE TABLE price_history (
+  `CREATE TABLE IF NOT EXISTS price_history (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     price BIGINT NOT NULL,

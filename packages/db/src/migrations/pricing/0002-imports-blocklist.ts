@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
  * visible after the fact, and the blocklist of names the site never accepts.
  */
 const statements = [
-  `CREATE TABLE price_imports (
+  `CREATE TABLE IF NOT EXISTS price_imports (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     source VARCHAR(32) NOT NULL,
     url VARCHAR(1024) NOT NULL,
@@ -21,7 +21,7 @@ const statements = [
     finished_at DATETIME(3) NULL,
     KEY ix_price_imports_started (started_at)
   )`,
-  `CREATE TABLE price_blocklist (
+  `CREATE TABLE IF NOT EXISTS price_blocklist (
     market_hash_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
     reason VARCHAR(255) NOT NULL,
     created_by VARCHAR(64) NOT NULL,
