@@ -32,8 +32,21 @@ function field<T>(key: string, parse: Parse<T>, fallback: T | undefined, secret 
 const ok = <T>(value: T) => ({ ok: true as const, value });
 const bad = (problem: string) => ({ ok: false as const, problem });
 
-export function str(key: string, fallback?: string, opts: { secret?: boolean } = {}): Field<string> {
-  return field(key, ok, fallback, opts.secret ?? false);
+export function str(
+  key: string,
+  fallback?: string,
+  opts: { secret?: boolean; maxLength?: number } = {},
+): Field<string> {
+  const { maxLength } = opts;
+  return field(
+    key,
+    (raw) =>
+      maxLength !== undefined && raw.length > maxLength
+        ? bad(`must be at most ${maxLength} characters, got ${raw.length}`)
+        : ok(raw),
+    fallback,
+    opts.secret ?? false,
+  );
 }
 
 /** Optional string: undefined when unset. */

@@ -42,6 +42,14 @@ test('every bad or missing variable is reported at once', () => {
   assert.match(err.message, /PORT must be a whole number, got "eighty"/);
 });
 
+test('a string longer than its column is a config error, not a failure at the first write', () => {
+  assert.throws(
+    () => loadSchema('svc', { g: { s: str('S', 'x', { maxLength: 4 }) } }, { S: 'toolong' }),
+    /S must be at most 4 characters/,
+  );
+  assert.equal(loadSchema('svc', { g: { s: str('S', 'x', { maxLength: 4 }) } }, { S: 'four' }).g.s, 'four');
+});
+
 test('values are parsed and typed', () => {
   const cfg = loadSchema(
     'svc',

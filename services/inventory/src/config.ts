@@ -118,7 +118,8 @@ export const inventorySchema = {
       protocols: ['http:', 'https:'],
     }),
     feedFormat: oneOf('PRICE_FEED_FORMAT', ['auto', 'json', 'csv'] as const, 'auto'),
-    feedSource: str('PRICE_FEED_SOURCE', 'emulator'),
+    // Stored in price_imports.source and prices.source, VARCHAR(32).
+    feedSource: str('PRICE_FEED_SOURCE', 'emulator', { maxLength: 32 }),
     importIntervalMs: int('PRICE_IMPORT_INTERVAL_MS', 120_000, { min: 5_000 }),
     importTimeoutMs: int('PRICE_IMPORT_TIMEOUT_MS', 30_000, { min: 1_000 }),
     maxRejectPercent: int('PRICE_IMPORT_MAX_REJECT_PERCENT', 50, { min: 0, max: 100 }),
