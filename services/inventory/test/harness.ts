@@ -1,9 +1,8 @@
 // Test harness: a small emulator world served over HTTP on port 0, fresh databases, a Redis key
 // prefix of its own, and the inventory service's config pointed at all of them.
-import { randomBytes } from 'node:crypto';
+import { startStores, uniquePrefix as sharedPrefix, type Stores } from '@platform/testing';
 import type { AddressInfo } from 'node:net';
-import { connectRedis, createRedis, type Redis } from '@platform/db';
-import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
+import type { Redis } from '@platform/db';
 import { createLogger } from '@platform/observability';
 import { buildEmulatorApp, generateWorld, type World } from '@platform/steam-emulator';
 import { loadConfig, type InventoryConfig } from '../src/config.ts';
@@ -44,33 +43,10 @@ export async function control(emu: Emulator, method: string, path: string, body?
   return res.json();
 }
 
-export interface Stores {
-  dbs: TestDatabases;
-  redis: Redis;
-  close(): Promise<void>;
-}
-
-export async function startStores(): Promise<Stores> {
-  const dbs = await createTestDatabases();
-  const redis = createRedis({
-    url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-    keyPrefix: '',
-  });
-  await connectRedis(redis);
-  return {
-    dbs,
-    redis,
-    async close() {
-      redis.disconnect();
-      await dbs.drop();
-    },
-  };
-}
+export { startStores, type Stores };
 
 /** A unique key prefix per test, so tests never see each other's keys, queues or channels. */
-export function uniquePrefix(): string {
-  return `test:inv:${process.pid}:${randomBytes(4).toString('hex')}:`;
-}
+export const uniquePrefix = (): string => sharedPrefix('test:inv');
 
 export function testConfig(emu: Emulator, stores: Stores, env: Record<string, string> = {}): InventoryConfig {
   return loadConfig({

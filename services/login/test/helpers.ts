@@ -1,10 +1,10 @@
 // Test harness: the Steam emulator served on port 0 (no mocks of Steam), real MariaDB and Redis,
 // and a small cookie-carrying client for app.inject and for real HTTP.
 import type { AddressInfo } from 'node:net';
+import { startStores, uniquePrefix as sharedPrefix, type Stores } from '@platform/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildEmulatorApp, generateWorld, type World } from '@platform/steam-emulator';
-import { connectRedis, createRedis, SettingsRepository, type Redis } from '@platform/db';
-import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
+import { SettingsRepository } from '@platform/db';
 import { SiteSwitch } from '@platform/http';
 import { createLogger, createMetrics, type Logger } from '@platform/observability';
 import { buildApp } from '../src/app.ts';
@@ -36,32 +36,10 @@ export async function startEmulator(): Promise<Emulator> {
   return { app, world, base: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-export interface Stores {
-  dbs: TestDatabases;
-  redis: Redis;
-  close(): Promise<void>;
-}
+export { startStores, type Stores };
 
-export async function startStores(): Promise<Stores> {
-  const dbs = await createTestDatabases();
-  const redis = createRedis({
-    url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-    keyPrefix: '',
-  });
-  await connectRedis(redis);
-  return {
-    dbs,
-    redis,
-    async close() {
-      redis.disconnect();
-      await dbs.drop();
-    },
-  };
-}
-
-export function uniquePrefix(): string {
-  return `test:${process.pid}:${Math.random().toString(36).slice(2)}:`;
-}
+/** A unique key prefix per test, so tests never see each other's keys, queues or channels. */
+export const uniquePrefix = (): string => sharedPrefix('test');
 
 export interface LoginAppOptions {
   env?: Record<string, string>;
