@@ -33,15 +33,3 @@ export function loadSchema<S extends Schema>(service: string, schema: S, env: En
   if (problems.length > 0) throw new ConfigError(service, problems);
   return Object.freeze(out) as ConfigOf<S>;
 }
-
-/** A printable view of a config: secrets show as "(set)" or "(unset)". */
-export function describeConfig(schema: Schema, env: Env): Record<string, string> {
-  const view: Record<string, string> = {};
-  for (const fields of Object.values(schema)) {
-    for (const f of Object.values(fields)) {
-      const raw = env[f.key];
-      view[f.key] = f.secret ? (raw ? '(set)' : '(unset)') : (raw ?? '(default)');
-    }
-  }
-  return view;
-}

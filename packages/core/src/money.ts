@@ -41,7 +41,10 @@ export function minorToJson(amount: Minor): number {
   return Number(amount);
 }
 
-/** Applies a rate in basis points (1/100 of a percent), rounding down: the site never overpays. */
+/**
+ * Applies a rate in basis points (1/100 of a percent), dropping the fraction of a cent (bigint
+ * division truncates toward zero): on the positive amounts it is used for, the site never overpays.
+ */
 export function applyBasisPoints(amount: Minor, basisPoints: number): Minor {
   if (!Number.isInteger(basisPoints)) throw new RangeError('basis points must be an integer');
   return (amount * BigInt(basisPoints)) / 10_000n;

@@ -12,11 +12,6 @@ export function runWithContext<T>(ctx: RequestContext, fn: () => T): T {
   return storage.run(ctx, fn);
 }
 
-/** Binds the context to the rest of the current async flow (for hooks that cannot wrap). */
-export function enterContext(ctx: RequestContext): void {
-  storage.enterWith(ctx);
-}
-
 export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
