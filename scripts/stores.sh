@@ -14,7 +14,8 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 host_of() { local u=${1#*://}; u=${u#*@}; u=${u%%/*}; echo "${u%%:*}"; }
 port_of() { local u=${1#*://}; u=${u#*@}; u=${u%%/*}; [[ $u == *:* ]] && echo "${u##*:}" || echo "$2"; }
 is_local() { [[ $1 == 127.0.0.1 || $1 == localhost || $1 == ::1 ]]; }
-reachable() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+# Bounded: a host that drops packets would otherwise hold the connect for minutes.
+reachable() { timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 wait_for() {
   local name=$1 host=$2 port=$3
   for _ in $(seq 1 60); do
