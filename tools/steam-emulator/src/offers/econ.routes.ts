@@ -12,7 +12,7 @@ import type { OfferService } from './offer.service.ts';
 import type { OfferStore } from './offer.store.ts';
 import type { Offer } from './offer.types.ts';
 import { DescriptionCollector, offerView } from './offer.views.ts';
-import { fieldsOf, flag, intField, sendWebApi, stringField, webapiAccount, webapiPaths } from './http.ts';
+import { fieldsOf, flag, intField, registerIEconMethod, sendWebApi, stringField } from './http.ts';
 
 /** Offers per GetTradeOffers page; clients follow `next_cursor` until 0 (§4.9). UNVERIFIED: Steam's page size. */
 export const OFFERS_PAGE_SIZE = 100;
@@ -29,17 +29,7 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
   const route = (
     method: string,
     handler: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>,
-  ): void => {
-    const wrapped = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (await world.faults.apply(method, req, reply, 'webapi')) return reply;
-      const account = await webapiAccount(world, req, reply);
-      if (account === undefined) return reply;
-      offers.sweep();
-      await handler(req, reply, account);
-      return reply;
-    };
-    for (const path of webapiPaths('IEconService', method)) app.get(path, wrapped);
-  };
+  ): void => registerIEconMethod(app, { world, offers }, method, handler);
 
   /** Pending offers are re-checked for vanished items before being shown (O(items) each). */
   const visibleOffersOf = (account: Account): Offer[] => {

@@ -2,7 +2,7 @@
  * The edge of the offer surfaces: request field parsing and the one table that maps SteamError to Steam's wire
  * shapes — community HTTP 500 `{"strError":"… (N)"}` (§4.2, §5) and WebAPI `x-eresult` headers (§4.1).
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../world/world.ts';
 import type { Account } from '../world/types.ts';
 import { SteamError, strErrorFor, type OfferAction } from './eresult.ts';
@@ -106,4 +106,25 @@ export async function sendWebApi(reply: FastifyReply, body: unknown, eresult = 1
 /** Routes are served with and without the trailing slash, like the other WebAPI routes of the emulator. */
 export function webapiPaths(iface: string, method: string): string[] {
   return [`/${iface}/${method}/v1`, `/${iface}/${method}/v1/`];
+}
+
+/**
+ * Registers an IEconService method as the WebAPI serves it: the fault injector first, then the
+ * key/access_token check, then the time-driven sweep (so expiries show), then the handler.
+ */
+export function registerIEconMethod(
+  app: FastifyInstance,
+  deps: { world: World; offers: { sweep(): void } },
+  method: string,
+  handler: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>,
+): void {
+  const wrapped = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (await deps.world.faults.apply(method, req, reply, 'webapi')) return reply;
+    const account = await webapiAccount(deps.world, req, reply);
+    if (account === undefined) return reply;
+    deps.offers.sweep();
+    await handler(req, reply, account);
+    return reply;
+  };
+  for (const path of webapiPaths('IEconService', method)) app.get(path, wrapped);
 }

@@ -10,15 +10,7 @@ import { ETradeStatus } from '../offers/offer-state.ts';
 import type { OfferService } from '../offers/offer.service.ts';
 import type { Trade, TradeAsset } from '../offers/offer.types.ts';
 import { DescriptionCollector } from '../offers/offer.views.ts';
-import {
-  fieldsOf,
-  flag,
-  intField,
-  sendWebApi,
-  stringField,
-  webapiAccount,
-  webapiPaths,
-} from '../offers/http.ts';
+import { fieldsOf, flag, intField, sendWebApi, stringField, registerIEconMethod } from '../offers/http.ts';
 import type { TradeStore } from './trade.store.ts';
 
 /** GetTradeHistory default/maximum page (XAPI `max_trades`; UNVERIFIED cap). */
@@ -81,18 +73,8 @@ export function registerTradeHistoryRoutes(app: FastifyInstance, deps: TradeHist
 
   const route = (
     method: string,
-    handler: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<void>,
-  ): void => {
-    const wrapped = async (req: FastifyRequest, reply: FastifyReply) => {
-      if (await world.faults.apply(method, req, reply, 'webapi')) return reply;
-      const account = await webapiAccount(world, req, reply);
-      if (account === undefined) return reply;
-      offers.sweep();
-      await handler(req, reply, account);
-      return reply;
-    };
-    for (const path of webapiPaths('IEconService', method)) app.get(path, wrapped);
-  };
+    handler: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>,
+  ): void => registerIEconMethod(app, { world, offers }, method, handler);
 
   const descriptionsFor = (trades: Trade[]): unknown[] => {
     const collector = new DescriptionCollector(world);
