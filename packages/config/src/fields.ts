@@ -114,6 +114,19 @@ export function url(
   );
 }
 
+/** Optional absolute URL: undefined when unset, a config error when set but not valid. */
+export function optionalUrl(
+  key: string,
+  opts: { protocols?: string[]; secret?: boolean } = {},
+): Field<URL | undefined> {
+  const parsed = url(key, undefined, opts);
+  return {
+    key,
+    secret: opts.secret ?? false,
+    read: (env) => (env[key]?.trim() ? parsed.read(env) : { ok: true, value: undefined }),
+  };
+}
+
 export function oneOf<const T extends string>(key: string, values: readonly T[], fallback?: T): Field<T> {
   return field(
     key,

@@ -3,7 +3,7 @@
  * and its own fields, then exports `loadConfig(env)`.
  */
 import { isIP } from 'node:net';
-import { int, oneOf, str, url, type Field } from './fields.ts';
+import { int, oneOf, optionalUrl, str, url, type Field } from './fields.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -89,15 +89,14 @@ export function rateLimitGroup() {
 }
 
 /** An optional URL, kept as text; checked here so a typo is listed with the other problems. */
-function optionalUrl(key: string, protocols: string[]): Field<string | undefined> {
-  const parsed = url(key, undefined, { protocols });
+function optionalUrlText(key: string, protocols: string[]): Field<string | undefined> {
+  const parsed = optionalUrl(key, { protocols });
   return {
     key,
     secret: false,
     read(env) {
-      if (!env[key]?.trim()) return { ok: true, value: undefined };
       const r = parsed.read(env);
-      return r.ok ? { ok: true, value: r.value.toString() } : r;
+      return r.ok ? { ok: true, value: r.value?.toString() } : r;
     },
   };
 }
@@ -105,7 +104,7 @@ function optionalUrl(key: string, protocols: string[]): Field<string | undefined
 export function tracingGroup() {
   return {
     /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); tracing is off when unset. */
-    otlpEndpoint: optionalUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+    otlpEndpoint: optionalUrlText('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
   };
 }
 

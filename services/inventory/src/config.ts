@@ -1,21 +1,16 @@
 import {
   bool,
-  clusterGroup,
-  httpGroup,
-  int,
-  list,
-  loadSchema,
-  logGroup,
-  mysqlGroup,
-  oneOf,
-  rateLimitGroup,
-  redisGroup,
-  str,
-  tracingGroup,
-  url,
   type ConfigOf,
   type Env,
   type Field,
+  int,
+  list,
+  loadSchema,
+  oneOf,
+  optionalUrl,
+  serviceGroups,
+  str,
+  url,
 } from '@platform/config';
 import { sessionGroup } from '@platform/http';
 import { ITEM_CATEGORIES, type ItemCategory, type Spread, type SpreadTable } from '@platform/core';
@@ -61,24 +56,12 @@ function spreads(key: string, fallback: string): Field<SpreadTable> {
   };
 }
 
-/** An optional absolute http(s) URL: undefined when unset. */
-function optionalUrl(key: string): Field<URL | undefined> {
-  return {
-    key,
-    secret: false,
-    read(env) {
-      const raw = env[key]?.trim();
-      if (!raw) return { ok: true, value: undefined };
-      if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol))
-        return { ok: false, problem: `${key} must be an absolute http(s) URL` };
-      return { ok: true, value: new URL(raw) };
-    },
-  };
-}
-
-const { port: _port, ...sharedHttp } = httpGroup(0);
+// Two roles, two ports (SINV_PORT, CINV_PORT): the shared http group without PORT.
+const { http, ...groups } = serviceGroups(0);
+const { port: _port, ...sharedHttp } = http;
 
 export const inventorySchema = {
+  ...groups,
   http: sharedHttp,
   service: {
     /** sinv, cinv, or both in one process. */
@@ -86,12 +69,6 @@ export const inventorySchema = {
     sinvPort: int('SINV_PORT', 3010, { min: 0, max: 65535 }),
     cinvPort: int('CINV_PORT', 3011, { min: 0, max: 65535 }),
   },
-  cluster: clusterGroup(),
-  mysql: mysqlGroup(),
-  redis: redisGroup(),
-  rateLimit: rateLimitGroup(),
-  log: logGroup(),
-  tracing: tracingGroup(),
   /** The login service's sessions, read by cinv's auth guard for /api/v1/me/inventory. */
   session: sessionGroup(),
   steam: {
@@ -146,7 +123,7 @@ export const inventorySchema = {
     proxies: list('CINV_PROXIES', []),
     proxyCooldownMs: int('CINV_PROXY_COOLDOWN_MS', 60_000, { min: 0 }),
     /** A second source speaking Steam's inventory shape, asked when Steam refuses (429 on every route, 5xx). */
-    fallbackUrl: optionalUrl('CINV_FALLBACK_URL'),
+    fallbackUrl: optionalUrl('CINV_FALLBACK_URL', { protocols: ['http:', 'https:'] }),
   },
 };
 
