@@ -5,7 +5,11 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from '@platform/db';
 import { createLogger } from '@platform/observability';
 import { buildEmulatorApp, generateWorld, type World } from '@platform/steam-emulator';
+import type { TestContext } from 'node:test';
+import { QueueEvents } from 'bullmq';
+import { QUEUES } from '@platform/bus';
 import { loadConfig, type InventoryConfig } from '../src/config.ts';
+import { bullConnection } from '../src/sinv/sinv.jobs.ts';
 
 export const silent = createLogger({ service: 'inventory-test', level: 'silent' });
 
@@ -71,4 +75,15 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** Completion events of the inventory-refresh queue (to await a job), closed after the test. */
+export async function refreshQueueEvents(config: InventoryConfig, t: TestContext): Promise<QueueEvents> {
+  const events = new QueueEvents(QUEUES.inventoryRefresh, {
+    connection: bullConnection(config.redis.url),
+    prefix: `${config.redis.keyPrefix}bull`,
+  });
+  t.after(() => events.close());
+  await events.waitUntilReady();
+  return events;
 }

@@ -1,12 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { QueueEvents } from 'bullmq';
 import {
   CHANNELS,
   INVENTORY_JOBS,
   encodeBotSnapshot,
   parseSiteInventoryChanged,
-  QUEUES,
   type SiteInventoryChangedV1,
 } from '@platform/bus';
 import { createMetrics } from '@platform/observability';
@@ -14,10 +12,10 @@ import type { SteamInventoryError } from '@platform/steam';
 import { buildSinvApp } from '../src/app.ts';
 import { createInventoryMetrics } from '../src/metrics.ts';
 import { createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
-import { bullConnection } from '../src/sinv/sinv.jobs.ts';
 import {
   control,
   dropPrefix,
+  refreshQueueEvents,
   silent,
   startEmulator,
   startStores,
@@ -177,12 +175,7 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   t.after(async () => {
     await stores.dbs.main.updateTable('bots').set({ status: 'active' }).where('id', '=', paused.id).execute();
   });
-  const events = new QueueEvents(QUEUES.inventoryRefresh, {
-    connection: bullConnection(config.redis.url),
-    prefix: `${config.redis.keyPrefix}bull`,
-  });
-  t.after(() => events.close());
-  await events.waitUntilReady();
+  const events = await refreshQueueEvents(config, t);
   await sinv.jobs.start();
   const all = await sinv.jobs.refreshQueue.add(INVENTORY_JOBS.refreshAll, { v: 1 });
   assert.deepEqual(await all.waitUntilFinished(events), { queued: 2 });
@@ -285,12 +278,7 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
 
   // Through the queue: the first attempt meets a 429, the retry (after backoff) succeeds.
   await control(emu, 'PUT', '_emulator/faults/inventory', { burst429: 1 });
-  const events = new QueueEvents(QUEUES.inventoryRefresh, {
-    connection: bullConnection(config.redis.url),
-    prefix: `${config.redis.keyPrefix}bull`,
-  });
-  t.after(() => events.close());
-  await events.waitUntilReady();
+  const events = await refreshQueueEvents(config, t);
   await sinv.jobs.start();
   const job = await sinv.jobs.refreshBot(bot.id, 'manual');
   const result = (await job.waitUntilFinished(events)) as { removed: number };
