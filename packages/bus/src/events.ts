@@ -2,15 +2,9 @@ import { parseAssetIds } from './queues.ts';
 import { array, int, object, str, version, ASSET_ID, STEAM_ID } from './validate.ts';
 
 /**
- * Pub/sub channels (Redis) and their events. Events are at-least-once hints: a consumer that
- * misses one reloads from MySQL or the snapshot. The channel name carries the major version.
+ * Pub/sub event payloads (channels are in catalog.ts). Events are at-least-once hints: a
+ * consumer that misses one reloads from MySQL or the snapshot.
  */
-export const CHANNELS = {
-  /** One event per bot refresh that changed something: the items that came and went. */
-  siteInventory: 'events:site-inventory:v1',
-  /** A price import finished (consumers reload their price books). */
-  prices: 'events:prices:v1',
-} as const;
 
 export interface SiteInventoryItemRef {
   assetId: string;
@@ -31,8 +25,8 @@ export interface SiteInventoryChangedV1 {
 }
 
 export function parseSiteInventoryChanged(data: unknown): SiteInventoryChangedV1 {
-  const where = CHANNELS.siteInventory;
-  const o = object(where, typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+  const where = 'site-inventory.changed';
+  const o = object(where, data);
   version(where, o, 1);
   if (o.type !== 'site-inventory.changed') str(where, { type: null }, 'type');
   return {
@@ -67,8 +61,8 @@ export interface PricesImportedV1 {
 }
 
 export function parsePricesImported(data: unknown): PricesImportedV1 {
-  const where = CHANNELS.prices;
-  const o = object(where, typeof data === 'string' ? (JSON.parse(data) as unknown) : data);
+  const where = 'prices.imported';
+  const o = object(where, data);
   version(where, o, 1);
   return {
     v: 1,

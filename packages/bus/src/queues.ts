@@ -1,26 +1,16 @@
 import { array, int, object, oneOf, optionalStr, str, version, ASSET_ID } from './validate.ts';
 
 /**
- * BullMQ queues and the jobs on them. A queue name is its contract: producers and consumers
- * import it from here, and a job's payload is versioned (`v`) and validated when consumed.
- * A new field stays optional until every producer sends it.
+ * Job payloads (queues and their rules are in catalog.ts). A payload is versioned (`v`) and
+ * validated when produced and when consumed; a new field stays optional until every producer
+ * sends it.
  */
-export const QUEUES = {
-  /** sinv: re-read bot inventories (on a schedule, and after a trade). */
-  inventoryRefresh: 'inventory-refresh',
-  /** sinv: import the price feed into the pricing database (job scheduler, every 2 minutes by default). */
-  pricingImport: 'pricing-import',
-} as const;
-
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
-
-export const INVENTORY_JOBS = { refreshBot: 'refresh-bot', refreshAll: 'refresh-all' } as const;
 
 /** Re-read one bot. `reason: 'trade'` comes from the tradebot after an offer settles. */
 export interface RefreshBotJobV1 {
   v: 1;
   botId: number;
-  reason: 'schedule' | 'trade' | 'manual' | 'retry';
+  reason: 'schedule' | 'trade' | 'manual' | 'retry' | 'start';
   /** The platform trade that moved items, when there is one (for logs). */
   tradeId?: string;
 }
@@ -30,37 +20,35 @@ export interface RefreshAllJobV1 {
 }
 
 export function parseRefreshBotJob(data: unknown): RefreshBotJobV1 {
-  const where = `${QUEUES.inventoryRefresh}/${INVENTORY_JOBS.refreshBot}`;
+  const where = 'inventory-refresh/refresh-bot';
   const o = object(where, data);
   version(where, o, 1);
   const tradeId = optionalStr(where, o, 'tradeId');
   return {
     v: 1,
     botId: int(where, o, 'botId', { min: 1 }),
-    reason: oneOf(where, o, 'reason', ['schedule', 'trade', 'manual', 'retry'] as const),
+    reason: oneOf(where, o, 'reason', ['schedule', 'trade', 'manual', 'retry', 'start'] as const),
     ...(tradeId === undefined ? {} : { tradeId }),
   };
 }
 
 export function parseRefreshAllJob(data: unknown): RefreshAllJobV1 {
-  const where = `${QUEUES.inventoryRefresh}/${INVENTORY_JOBS.refreshAll}`;
+  const where = 'inventory-refresh/refresh-all';
   version(where, object(where, data), 1);
   return { v: 1 };
 }
-
-export const PRICING_JOBS = { import: 'import' } as const;
 
 export interface PricingImportJobV1 {
   v: 1;
 }
 
 export function parsePricingImportJob(data: unknown): PricingImportJobV1 {
-  const where = `${QUEUES.pricingImport}/${PRICING_JOBS.import}`;
+  const where = 'pricing-import/import';
   version(where, object(where, data), 1);
   return { v: 1 };
 }
 
-/** Unused by the queues today; kept beside them so asset id lists in jobs are read one way. */
+/** Asset id lists in payloads are read one way: decimal strings of up to 20 digits. */
 export function parseAssetIds(where: string, o: Record<string, unknown>, key: string): string[] {
   return array(where, o, key).map((v, i) => {
     if (typeof v !== 'string' || !ASSET_ID.test(v))

@@ -137,10 +137,3 @@ export function botSnapshotItemCount(buf: Buffer): number {
   for (let i = 0; i < nameCount; i++) o += 2 + buf.readUInt16LE(o);
   return buf.readUInt32LE(o);
 }
-
-/** Redis keys of the snapshot, under the deployment's key prefix. */
-export const snapshotKeys = {
-  bot: (prefix: string, botId: number) => `${prefix}sinv:bot:${botId}`,
-  /** A set of the bot ids that have a snapshot value. */
-  bots: (prefix: string) => `${prefix}sinv:bots`,
-};

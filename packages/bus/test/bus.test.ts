@@ -81,7 +81,7 @@ test('job and event payloads are validated when consumed', () => {
     removed: ['2'],
     at: new Date(0).toISOString(),
   };
-  assert.deepEqual(parseSiteInventoryChanged(JSON.stringify(event)), event);
+  assert.deepEqual(parseSiteInventoryChanged(event), event);
   assert.throws(
     () => parseSiteInventoryChanged({ ...event, removed: ['x'] }),
     (e: AppError) => e.code === 'VALIDATION_FAILED',

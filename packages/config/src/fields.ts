@@ -35,15 +35,18 @@ const bad = (problem: string) => ({ ok: false as const, problem });
 export function str(
   key: string,
   fallback?: string,
-  opts: { secret?: boolean; maxLength?: number } = {},
+  opts: { secret?: boolean; maxLength?: number; pattern?: RegExp; patternHint?: string } = {},
 ): Field<string> {
-  const { maxLength } = opts;
+  const { maxLength, pattern } = opts;
   return field(
     key,
-    (raw) =>
-      maxLength !== undefined && raw.length > maxLength
-        ? bad(`must be at most ${maxLength} characters, got ${raw.length}`)
-        : ok(raw),
+    (raw) => {
+      if (maxLength !== undefined && raw.length > maxLength)
+        return bad(`must be at most ${maxLength} characters, got ${raw.length}`);
+      if (pattern && !pattern.test(raw))
+        return bad(`must be ${opts.patternHint ?? `like ${String(pattern)}`}`);
+      return ok(raw);
+    },
     fallback,
     opts.secret ?? false,
   );
@@ -151,4 +154,27 @@ export function list(key: string, fallback?: string[]): Field<string[]> {
       ),
     fallback,
   );
+}
+
+/**
+ * A setting whose default only makes sense on a developer's machine (the Steam emulator's URLs,
+ * the emulator as a bot session source, a development token). With NODE_ENV=production it must
+ * be set explicitly, and never to one of `refused`: the service refuses to start and names it,
+ * rather than run a production site against a local emulator.
+ */
+export function devOnly<T>(f: Field<T>, opts: { why: string; refused?: readonly string[] }): Field<T> {
+  return {
+    key: f.key,
+    secret: f.secret,
+    read(env) {
+      if (env.NODE_ENV === 'production') {
+        const raw = env[f.key]?.trim();
+        if (!raw)
+          return { ok: false, problem: `${f.key} must be set in production (its default is ${opts.why})` };
+        if (opts.refused?.includes(raw))
+          return { ok: false, problem: `${f.key}=${raw} is refused in production (${opts.why})` };
+      }
+      return f.read(env);
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * and its own fields, then exports `loadConfig(env)`.
  */
 import { isIP } from 'node:net';
-import { int, oneOf, optionalUrl, str, url, type Field } from './fields.ts';
+import { bool, devOnly, int, oneOf, optionalUrl, str, url, type Field } from './fields.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -70,14 +70,25 @@ export function mysqlGroup() {
 export function redisGroup() {
   return {
     url: url('REDIS_URL', 'redis://127.0.0.1:6379', { protocols: ['redis:', 'rediss:'], secret: true }),
-    /** Prefix for every key this deployment writes, so several can share one Redis. */
-    keyPrefix: str('REDIS_KEY_PREFIX', 'cs2t:'),
+    /**
+     * Prefix for every key this deployment writes, so several can share one Redis. No braces:
+     * hash tags (`{...}`) are placed by packages/bus's key module, and a brace in the prefix
+     * would become the tag of every key.
+     */
+    keyPrefix: str('REDIS_KEY_PREFIX', 'cs2t:', {
+      pattern: /^[^{}\s]{0,64}$/,
+      patternHint: 'up to 64 characters, no braces or spaces',
+    }),
+    /** REDIS_URL names one node of a Redis Cluster (`scripts/redis-cluster.sh` starts a local one). */
+    cluster: bool('REDIS_CLUSTER', false),
   };
 }
 
 export function logGroup() {
   return {
     level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    /** json, pretty (readable coloured lines), or auto: pretty on a terminal, JSON otherwise. */
+    format: oneOf('LOG_FORMAT', ['auto', 'json', 'pretty'] as const, 'auto'),
   };
 }
 
@@ -108,10 +119,30 @@ export function tracingGroup() {
   };
 }
 
+/**
+ * Service-to-service calls: internal routes (`/internal/*`) and `/metrics` require
+ * `Authorization: Bearer <INTERNAL_TOKEN>`. A browser cannot send that header cross-site without
+ * a CORS preflight no service grants, so no internal route is reachable by a forged form post.
+ * `npm start` generates one token per run and gives it to every service.
+ */
+export function internalGroup() {
+  return {
+    token: devOnly(
+      str('INTERNAL_TOKEN', 'local-development-internal-token', {
+        secret: true,
+        pattern: /^[\x21-\x7e]{16,256}$/,
+        patternHint: '16 to 256 printable characters without spaces',
+      }),
+      { why: 'a token everybody knows' },
+    ),
+  };
+}
+
 /** The groups every HTTP service has; a service adds its own groups beside them. */
 export function serviceGroups(defaultPort: number) {
   return {
     http: httpGroup(defaultPort),
+    internal: internalGroup(),
     cluster: clusterGroup(),
     mysql: mysqlGroup(),
     redis: redisGroup(),

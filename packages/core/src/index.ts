@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './money.ts';
 export * from './pricing.ts';
+export * from './byte-lru.ts';

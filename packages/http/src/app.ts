@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { AppError } from '@platform/core';
+import { redisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 import { runWithContext, type Logger, type Metrics } from '@platform/observability';
-import { errorBody, handleError } from './errors.ts';
+import { errorBody, errorSchema, handleError } from './errors.ts';
+import { internalGuard } from './internal.ts';
+import type { Readiness } from './readiness.ts';
 import type { SiteSwitch } from './site-switch.ts';
 
 declare module 'fastify' {
@@ -22,10 +27,11 @@ export interface HttpAppOptions {
   http: { trustProxy: false | readonly string[]; bodyLimitBytes: number };
   /** Counters live in Redis so every worker and instance shares one budget per client. */
   rateLimit: { redis: Redis; max: number; windowMs: number; keyPrefix: string };
-  /** Dependency name → a check that rejects when the dependency is unusable (for /readyz). */
-  readiness: Record<string, () => Promise<unknown>>;
+  /** What /readyz reports: results of the process's dependency checks, at most a second old. */
+  readiness: Readiness;
+  /** INTERNAL_TOKEN: /metrics (and every internal route) requires it as a bearer token. */
+  internalToken: string;
   siteSwitch?: SiteSwitch;
-  readinessTimeoutMs?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -91,6 +97,21 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   });
   app.setErrorHandler(handleError);
 
+  // OpenAPI from the route schemas (registered before any route, so it sees them all): the
+  // document at /docs/json, a page at /docs.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `${options.service} API`, version: '1' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'cs2t_session' },
+          internal: { type: 'http', scheme: 'bearer', description: 'INTERNAL_TOKEN (service to service)' },
+        },
+      },
+    },
+  });
+
   // Once closing, answers in flight tell the client to drop the connection, so a keep-alive
   // socket does not hold the shutdown open after its last request finished.
   let closing = false;
@@ -108,7 +129,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     max: options.rateLimit.max,
     timeWindow: options.rateLimit.windowMs,
     redis: options.rateLimit.redis,
-    nameSpace: `${options.rateLimit.keyPrefix}rl:${options.service}:`,
+    nameSpace: redisKeys(options.rateLimit.keyPrefix).rateLimit(options.service),
     // Redis down must not take the API down with it; /readyz reports the outage.
     skipOnError: true,
     enableDraftSpec: true,
@@ -127,34 +148,70 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   }
 
   const exempt = { siteSwitch: 'exempt' as const, rateLimit: false as const };
-  app.get('/healthz', { config: exempt, logLevel: 'warn' }, () => ({ status: 'ok' }));
-  app.get('/readyz', { config: exempt, logLevel: 'warn' }, async (_req, reply) => {
-    const timeoutMs = options.readinessTimeoutMs ?? 2_000;
-    const entries = await Promise.all(
-      Object.entries(options.readiness).map(async ([name, check]) => {
-        try {
-          await Promise.race([
-            check(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
-          ]);
-          return [name, 'ok'] as const;
-        } catch (err) {
-          app.log.warn({ dependency: name, err: (err as Error).message }, 'readiness check failed');
-          return [name, 'unavailable'] as const;
-        }
-      }),
-    );
-    const checks = Object.fromEntries(entries);
-    const failing = entries.filter(([, s]) => s !== 'ok').map(([n]) => n);
-    if (failing.length === 0) return { status: 'ready', checks };
-    const err = new AppError('DEPENDENCY_UNAVAILABLE', `Not ready: ${failing.join(', ')} unavailable.`, {
-      failing,
-    });
-    return reply.status(503).send({ ...errorBody(err), checks });
-  });
-  app.get('/metrics', { config: exempt, logLevel: 'warn' }, async (_req, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  const ops = { tags: ['operations'], querystring: { type: 'object', additionalProperties: true } } as const;
+  app.get(
+    '/healthz',
+    {
+      config: exempt,
+      logLevel: 'warn',
+      schema: {
+        ...ops,
+        summary: 'The process is alive (no dependency is checked)',
+        response: { 200: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } },
+      },
+    },
+    () => ({ status: 'ok' }),
+  );
+  const checksSchema = { type: 'object', additionalProperties: { enum: ['ok', 'unavailable'] } } as const;
+  app.get(
+    '/readyz',
+    {
+      config: exempt,
+      logLevel: 'warn',
+      schema: {
+        ...ops,
+        summary: 'Every dependency answered within the last second',
+        response: {
+          200: { type: 'object', properties: { status: { const: 'ready' }, checks: checksSchema } },
+          503: {
+            type: 'object',
+            properties: { error: errorSchema, checks: checksSchema },
+          },
+        },
+      },
+    },
+    async (_req, reply) => {
+      const report = await options.readiness.report();
+      if (report.ready) return { status: 'ready', checks: report.checks };
+      app.log.warn({ failing: report.failing, errors: report.errors }, 'not ready');
+      const err = new AppError(
+        'DEPENDENCY_UNAVAILABLE',
+        `Not ready: ${report.failing.join(', ')} unavailable.`,
+        {
+          failing: report.failing,
+        },
+      );
+      return reply.status(503).send({ ...errorBody(err), checks: report.checks });
+    },
+  );
+  // Metrics name routes, error rates and process internals: for the platform's Prometheus only.
+  app.get(
+    '/metrics',
+    {
+      config: exempt,
+      logLevel: 'warn',
+      onRequest: internalGuard(options.internalToken),
+      schema: {
+        ...ops,
+        tags: ['internal'],
+        summary: 'Prometheus metrics (Authorization: Bearer INTERNAL_TOKEN)',
+        security: [{ internal: [] }],
+        response: { 200: { type: 'string' } },
+      },
+    },
+    async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   // Unknown paths are rate limited too, so scanning costs the scanner.
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, (req) => {

@@ -35,6 +35,18 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string; [key: string]: unknown };
 }
 
+/** The JSON schema of ErrorBody's `error`, for route response schemas. */
+export const errorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    field: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
 export function errorBody(err: AppError): ErrorBody {
   return { error: { ...(err.details ?? {}), code: err.code, message: err.message } };
 }
@@ -80,8 +92,51 @@ function fromFastifyError(err: FastifyError): AppError | undefined {
   }
 }
 
+// mysql2 and the OS: the server cannot be reached or dropped the connection.
+const MYSQL_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+]);
+// ioredis: the client refuses while disconnected (no offline queue), or gave up retrying.
+const REDIS_UNAVAILABLE = [
+  /^Stream isn't writeable/,
+  /^Connection is closed/,
+  /^Reached the max retries per request limit/,
+  /^Failed to refresh slots cache/,
+  /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY) /,
+];
+
+/**
+ * Whether an error means a store (MySQL, Redis) is unavailable rather than a bug: such a request
+ * answers 503 DEPENDENCY_UNAVAILABLE ("try again shortly"), never 500, whichever route hit it.
+ * The error and its causes are examined.
+ */
+export function isDependencyError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && MYSQL_UNAVAILABLE.has(code)) return true;
+    if ((e as { fatal?: unknown }).fatal === true) return true;
+    if (e.name === 'MaxRetriesPerRequestError' || e.name === 'ClusterAllFailedError') return true;
+    if (REDIS_UNAVAILABLE.some((re) => re.test(e.message))) return true;
+  }
+  return false;
+}
+
 export function handleError(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): void {
-  const appError = isAppError(err) ? err : fromFastifyError(err as FastifyError);
+  const appError = isAppError(err)
+    ? err
+    : isDependencyError(err)
+      ? new AppError('DEPENDENCY_UNAVAILABLE', undefined, undefined, { cause: err })
+      : fromFastifyError(err as FastifyError);
   if (appError) {
     const status = STATUS_BY_CODE[appError.code];
     if (status >= 500) req.log.error({ err, code: appError.code }, 'request failed');

@@ -7,3 +7,5 @@ export * from './sessions.ts';
 export * from './csrf.ts';
 export * from './auth.ts';
 export * from './service.ts';
+export * from './readiness.ts';
+export * from './internal.ts';

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { Bus, type RetryOverrides } from '@platform/bus';
 import { ConfigError, type Env } from '@platform/config';
 import {
   connectRedis,
@@ -21,110 +22,222 @@ import {
 } from '@platform/observability';
 import { createHttpApp } from './app.ts';
 import { runClustered } from './cluster.ts';
+import { Readiness, type ReadinessCheck } from './readiness.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { SiteSwitch } from './site-switch.ts';
 
-/** The setting groups every HTTP service has (each service's schema adds its own). */
+/** The setting groups every service has (each service's schema adds its own). */
 export interface ServiceConfig {
   http: {
     host: string;
-    port: number;
+    /** Absent for a service with several ports of its own (inventory's sinv and cinv). */
+    port?: number;
     shutdownTimeoutMs: number;
     trustProxy: readonly string[];
     bodyLimitBytes: number;
   };
+  internal: { token: string };
   cluster: { workers: number };
   rateLimit: { max: number; windowMs: number };
   mysql: MysqlSettings;
   redis: RedisSettings;
-  log: { level: string };
+  log: { level: string; format?: string };
   tracing: { otlpEndpoint: string | undefined };
 }
 
-/** What every service's buildApp receives besides its config. */
-export interface ServiceDeps {
+/**
+ * What every part of a service gets: its config, the process's logger, pools, bus and site
+ * switch, and the lifecycle hooks. The same object in production (runService) and in tests
+ * (createServiceContext through packages/testing), so what is tested is what runs.
+ */
+export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
+  name: string;
+  config: C;
   logger: Logger;
-  metrics: Metrics;
   dbs: Databases<MainDatabase, PricingDatabase>;
   redis: Redis;
+  bus: Bus;
   siteSwitch: SiteSwitch;
+  /** /readyz of every app of this process reports these (MySQL and Redis are there already). */
+  readiness: Readiness;
+  /** Closed at shutdown after the HTTP apps, last registered first (workers, timers, clients). */
+  onClose(fn: () => unknown): void;
+  /** Runs `fn` every `ms` until shutdown; a failure is logged and the next tick tries again. */
+  every(ms: number, what: string, fn: () => Promise<unknown>): void;
+  /** Metrics of one HTTP app (one registry per app, so each port's /metrics shows its own series). */
+  metricsFor(app: string): Metrics;
+}
+
+/** A service's process: its name, config and what it starts (apps, workers, schedulers). */
+export interface ServiceDefinition<C extends ServiceConfig> {
+  name: string;
+  loadConfig: (env: Env) => C;
+  /** The `service` of its log lines when it depends on config (a process running one role). */
+  logName?: (config: C) => string;
+  /** Deployment retry settings for catalog jobs (e.g. SINV_RETRY_ATTEMPTS). */
+  retries?: (config: C) => RetryOverrides;
+  /**
+   * Starts the process's roles on the context: build apps and `listen` them, create workers,
+   * schedule jobs, start timers. Everything it opens is closed through `ctx.onClose`.
+   */
+  start: (
+    ctx: ServiceContext<C>,
+    lifecycle: { listen: (app: FastifyInstance, port: number) => Promise<void> },
+  ) => Promise<void>;
+}
+
+export interface ServiceRuntime<C extends ServiceConfig> {
+  ctx: ServiceContext<C>;
+  /** Closes the apps, then what was registered with onClose, then the bus, the pools and tracing. */
+  close(): Promise<void>;
+  listen(app: FastifyInstance, port: number): Promise<void>;
 }
 
 /**
- * createHttpApp wired the way every service wires it: its own rate-limit settings on the shared
- * Redis, readiness on MySQL and Redis, the site switch.
+ * Opens what a service's process shares (pools, Redis, bus, site switch, readiness) and returns
+ * its context. A store that is down at start does not stop the process: it starts, reports the
+ * outage on /readyz and recovers when the store returns.
  */
-export function createServiceApp(
+export async function createServiceContext<C extends ServiceConfig>(
   name: string,
-  deps: ServiceDeps & { config: ServiceConfig },
-): Promise<FastifyInstance> {
-  const { config, dbs, redis } = deps;
+  config: C,
+  opts: { logger?: Logger; retries?: RetryOverrides; onShutdown?: () => Promise<void> } = {},
+): Promise<ServiceRuntime<C>> {
+  const logger =
+    opts.logger ?? createLogger({ service: name, level: config.log.level, format: config.log.format });
+  const dbs = createDatabases<MainDatabase, PricingDatabase>(config.mysql);
+  const redis = createRedis(config.redis);
+  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  if (!(await connectRedis(redis))) logger.warn('redis is not reachable yet; /readyz will say so');
+  const bus = new Bus({
+    redis: config.redis,
+    client: redis,
+    logger,
+    ...(opts.retries ? { retries: opts.retries } : {}),
+  });
+  const siteSwitch = new SiteSwitch(new SettingsRepository(dbs.main), { log: logger });
+  const readiness = new Readiness();
+  readiness.add('mysql', () => dbs.ping());
+  readiness.add('redis', () => redis.ping());
+  const closers: Array<() => unknown> = [];
+  const apps: FastifyInstance[] = [];
+  const metrics = new Map<string, Metrics>();
+  const ctx: ServiceContext<C> = {
+    name,
+    config,
+    logger,
+    dbs,
+    redis,
+    bus,
+    siteSwitch,
+    readiness,
+    onClose: (fn) => closers.push(fn),
+    every(ms, what, fn) {
+      const timer = setInterval(() => {
+        fn().catch((err: unknown) =>
+          logger.warn(
+            { err: (err as Error).message, task: what },
+            `${what} failed; trying again in ${ms} ms`,
+          ),
+        );
+      }, ms);
+      timer.unref();
+      closers.push(() => clearInterval(timer));
+    },
+    metricsFor(app) {
+      let m = metrics.get(app);
+      if (!m) {
+        m = createMetrics(app);
+        metrics.set(app, m);
+      }
+      return m;
+    },
+  };
+  let closed = false;
+  return {
+    ctx,
+    async listen(app, port) {
+      apps.push(app);
+      await app.listen({ host: config.http.host, port });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      readiness.stop();
+      // Stop accepting and finish requests in flight first, then the rest in reverse order of
+      // opening (workers finish their jobs), then the shared clients.
+      await Promise.all(apps.map((a) => a.close()));
+      for (const fn of closers.reverse()) await fn();
+      await bus.close();
+      await dbs.close();
+      redis.disconnect();
+      await opts.onShutdown?.();
+    },
+  };
+}
+
+/**
+ * An HTTP app wired the way every service wires it: the context's readiness, rate limits on the
+ * shared Redis, the internal token for /metrics, the site switch.
+ */
+export function createServiceApp(app: string, ctx: ServiceContext): Promise<FastifyInstance> {
+  const { config, redis } = ctx;
   return createHttpApp({
-    service: name,
-    logger: deps.logger,
-    metrics: deps.metrics,
+    service: app,
+    logger: ctx.logger,
+    metrics: ctx.metricsFor(app),
     http: config.http,
     rateLimit: { redis, ...config.rateLimit, keyPrefix: config.redis.keyPrefix },
-    readiness: {
-      mysql: () => dbs.ping(),
-      redis: () => redis.ping(),
-    },
-    siteSwitch: deps.siteSwitch,
+    readiness: ctx.readiness,
+    internalToken: config.internal.token,
+    siteSwitch: ctx.siteSwitch,
   });
 }
 
 /**
  * The whole of a service's main.ts: load the config (exit 2 listing every problem), then in
- * each worker start tracing, open the pools, build the app, listen, and on SIGTERM close the app
- * (a service closes what it opened itself, queues or workers, in its own onClose hooks) and
- * then the pools.
+ * each worker process open the context, start the service's roles, and on SIGTERM close
+ * everything in order (exit 0, or 1 past SHUTDOWN_TIMEOUT_MS).
  */
-export function runHttpService<C extends ServiceConfig>(opts: {
-  name: string;
-  loadConfig: (env: Env) => C;
-  buildApp: (deps: ServiceDeps & { config: C }) => Promise<FastifyInstance>;
-  env?: Env;
-}): void {
+export function runService<C extends ServiceConfig>(def: ServiceDefinition<C>, env: Env = process.env): void {
   let config: C;
   try {
-    config = opts.loadConfig(opts.env ?? process.env);
+    config = def.loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);
     process.exit(2);
   }
-  const logger = createLogger({ service: opts.name, level: config.log.level });
-
+  const logName = def.logName?.(config) ?? def.name;
+  const logger = createLogger({ service: logName, level: config.log.level, format: config.log.format });
   runClustered({
     workers: config.cluster.workers,
     logger,
     async start() {
-      const tracing = await startTracing({ service: opts.name, otlpEndpoint: config.tracing.otlpEndpoint });
-      const dbs = createDatabases<MainDatabase, PricingDatabase>(config.mysql);
-      const redis = createRedis(config.redis);
-      redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-      if (!(await connectRedis(redis))) logger.warn('redis is not reachable yet; /readyz will say so');
-      const siteSwitch = new SiteSwitch(new SettingsRepository(dbs.main), { log: logger });
-      const app = await opts.buildApp({
-        config,
+      const tracing = await startTracing({ service: logName, otlpEndpoint: config.tracing.otlpEndpoint });
+      const runtime = await createServiceContext(logName, config, {
         logger,
-        metrics: createMetrics(opts.name),
-        dbs,
-        redis,
-        siteSwitch,
+        ...(def.retries ? { retries: def.retries(config) } : {}),
+        onShutdown: () => tracing.shutdown(),
       });
-      // The pools close after the app has (its onClose hooks may still use them; Fastify runs
-      // onClose hooks last-registered first, so a hook added here would run too early).
-      const service = {
-        async close() {
-          await app.close();
-          await dbs.close();
-          redis.disconnect();
-          await tracing.shutdown();
-        },
-      };
-      closeOnSignals(service, { logger, timeoutMs: config.http.shutdownTimeoutMs });
-      await app.listen({ host: config.http.host, port: config.http.port });
+      closeOnSignals(runtime, { logger, timeoutMs: config.http.shutdownTimeoutMs });
+      await def.start(runtime.ctx, { listen: (app, port) => runtime.listen(app, port) });
+      logger.info('ready to serve');
     },
   });
 }
+
+/** runService for a service that is one HTTP app on config.http.port. */
+export function runHttpService<C extends ServiceConfig & { http: { port: number } }>(opts: {
+  name: string;
+  loadConfig: (env: Env) => C;
+  buildApp: (ctx: ServiceContext<C>) => Promise<FastifyInstance>;
+}): void {
+  runService({
+    name: opts.name,
+    loadConfig: opts.loadConfig,
+    start: async (ctx, { listen }) => listen(await opts.buildApp(ctx), ctx.config.http.port),
+  });
+}
+
+export type { ReadinessCheck };

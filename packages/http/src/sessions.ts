@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@platform/core';
 import { int, list, str } from '@platform/config';
+import { redisKeys, type RedisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 
 /**
@@ -53,21 +54,52 @@ export interface SessionStoreOptions {
   now?: () => number;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A token is `<userId>.<32 random bytes, base64url>`. The user id in front names the hash slot
+ * of the user's keys (`{u:<userId>}`), so a user's sessions and their index are created, listed
+ * and revoked atomically, on one Redis or on a Redis Cluster. It is no secret (the random part
+ * is the credential); editing it only misses the key.
+ */
+const TOKEN = /^([1-9]\d{0,19})\.([A-Za-z0-9_-]{43})$/;
+const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 const CACHE_MAX = 10_000;
+/** Revoke-all retries when sign-ins keep landing between its read and its delete. */
+const REVOKE_ALL_ATTEMPTS = 20;
 
-function handleOf(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+function handleOf(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+function parseToken(token: string): { userId: string; handle: string } | undefined {
+  const m = TOKEN.exec(token);
+  return m?.[1] && m[2] ? { userId: m[1], handle: handleOf(m[2]) } : undefined;
 }
 
 /**
- * Sessions in Redis: `<prefix>session:<handle>` holds the JSON session with a TTL of the
- * earlier of its idle and absolute end; `<prefix>user-sessions:<userId>` is a sorted set of the
- * user's handles (score: absolute end) for listing and "log out everywhere".
+ * Deletes the user's sessions and their index in one step, but only if the index still holds
+ * exactly the handles read before: a session created in between (a sign-in in flight) makes it
+ * answer -1 and the caller reads again, so no session ever drops out of the index alive. Every
+ * key is declared (KEYS), as Redis Cluster requires; they share the user's hash slot.
+ */
+const REVOKE_ALL_SCRIPT = `
+local current = redis.call('ZRANGE', KEYS[1], 0, -1)
+if #current ~= #ARGV then return -1 end
+local expected = {}
+for _, h in ipairs(ARGV) do expected[h] = true end
+for _, h in ipairs(current) do if not expected[h] then return -1 end end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('DEL', KEYS[1])
+return #ARGV
+`;
+
+/**
+ * Sessions in Redis (keys from packages/bus): one JSON value per session with a TTL of the
+ * earlier of its idle and absolute end, and a sorted set of the user's handles (score: absolute
+ * end) for listing and "log out everywhere".
  */
 export class SessionStore {
   readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys['sessions'];
   readonly #idleMs: number;
   readonly #absoluteMs: number;
   readonly #cacheMs: number;
@@ -78,7 +110,7 @@ export class SessionStore {
 
   constructor(redis: Redis, opts: SessionStoreOptions) {
     this.#redis = redis;
-    this.#prefix = opts.keyPrefix;
+    this.#keys = redisKeys(opts.keyPrefix).sessions;
     this.#idleMs = opts.idleTtlSeconds * 1000;
     this.#absoluteMs = opts.absoluteTtlSeconds * 1000;
     this.#cacheMs = opts.cacheMs;
@@ -90,22 +122,16 @@ export class SessionStore {
     return this.#absoluteMs / 1000;
   }
 
-  #key(handle: string): string {
-    return `${this.#prefix}session:${handle}`;
-  }
-  #userKey(userId: string): string {
-    return `${this.#prefix}user-sessions:${userId}`;
-  }
-
   /** A new session with a new random token (never one the browser brought: no fixation). */
   async create(input: { userId: string; steamId: string; ip: string; userAgent: string }): Promise<{
     token: string;
     session: Session;
   }> {
-    const token = randomBytes(32).toString('base64url');
+    const secret = randomBytes(32).toString('base64url');
+    const token = `${input.userId}.${secret}`;
     const now = this.#now();
     const session: Session = {
-      handle: handleOf(token),
+      handle: handleOf(secret),
       userId: input.userId,
       steamId: input.steamId,
       createdAt: now,
@@ -115,13 +141,21 @@ export class SessionStore {
       userAgent: input.userAgent.slice(0, 256),
     };
     const { handle, ...data } = session;
+    const userKey = this.#keys.userSessions(input.userId);
+    // One MULTI: the session and its index entry appear together (same slot), so revokeAll
+    // sees either both or neither.
     await this.#call(() =>
       this.#redis
         .multi()
-        .set(this.#key(handle), JSON.stringify(data), 'PX', Math.min(this.#idleMs, this.#absoluteMs))
-        .zadd(this.#userKey(input.userId), session.expiresAt, handle)
-        .zremrangebyscore(this.#userKey(input.userId), '-inf', now)
-        .pexpire(this.#userKey(input.userId), this.#absoluteMs)
+        .set(
+          this.#keys.session(input.userId, handle),
+          JSON.stringify(data),
+          'PX',
+          Math.min(this.#idleMs, this.#absoluteMs),
+        )
+        .zadd(userKey, session.expiresAt, handle)
+        .zremrangebyscore(userKey, '-inf', now)
+        .pexpire(userKey, this.#absoluteMs)
         .exec()
         .then(throwOnFailure),
     );
@@ -133,19 +167,22 @@ export class SessionStore {
    * expired or revoked. Redis errors throw DEPENDENCY_UNAVAILABLE: a guard never fails open.
    */
   async validate(token: string): Promise<Session | undefined> {
-    if (!TOKEN.test(token)) return undefined;
-    const handle = handleOf(token);
+    const parsed = parseToken(token);
+    if (!parsed) return undefined;
+    const { userId, handle } = parsed;
     const now = this.#now();
     const cached = this.#cache.get(handle);
     if (cached && now - cached.at < this.#cacheMs) {
       return this.#alive(cached.session, now) ? cached.session : undefined;
     }
-    const raw = await this.#call(() => this.#redis.get(this.#key(handle)));
+    const key = this.#keys.session(userId, handle);
+    const raw = await this.#call(() => this.#redis.get(key));
     if (raw === null) {
       this.#cache.delete(handle);
       return undefined;
     }
     const session: Session = { ...(JSON.parse(raw) as SessionData), handle };
+    if (session.userId !== userId) return undefined;
     if (!this.#alive(session, now)) {
       await this.#forget(session);
       return undefined;
@@ -155,7 +192,7 @@ export class SessionStore {
       const { handle: _h, ...data } = session;
       // XX: never resurrect a session revoked between the read and this write, nor serve it.
       const renewed = await this.#call(() =>
-        this.#redis.set(this.#key(handle), JSON.stringify(data), 'PX', this.#ttlMs(session, now), 'XX'),
+        this.#redis.set(key, JSON.stringify(data), 'PX', this.#ttlMs(session, now), 'XX'),
       );
       if (renewed === null) {
         this.#cache.delete(handle);
@@ -167,9 +204,12 @@ export class SessionStore {
   }
 
   async list(userId: string): Promise<Session[]> {
-    const handles = await this.#call(() => this.#redis.zrange(this.#userKey(userId), 0, '-1'));
+    const userKey = this.#keys.userSessions(userId);
+    const handles = await this.#call(() => this.#redis.zrange(userKey, 0, '-1'));
     if (handles.length === 0) return [];
-    const values = await this.#call(() => this.#redis.mget(handles.map((h) => this.#key(h))));
+    const values = await this.#call(() =>
+      this.#redis.mget(handles.map((h) => this.#keys.session(userId, h))),
+    );
     const now = this.#now();
     const live: Session[] = [];
     const gone: string[] = [];
@@ -179,45 +219,50 @@ export class SessionStore {
       if (session && session.userId === userId && this.#alive(session, now)) live.push(session);
       else gone.push(handle);
     });
-    if (gone.length > 0) await this.#call(() => this.#redis.zrem(this.#userKey(userId), ...gone));
+    if (gone.length > 0) await this.#call(() => this.#redis.zrem(userKey, ...gone));
     return live.sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
   /** Ends one session by its token (logout). */
   async revoke(token: string): Promise<void> {
-    if (!TOKEN.test(token)) return;
-    const handle = handleOf(token);
-    const raw = await this.#call(() => this.#redis.get(this.#key(handle)));
-    if (raw === null) return;
-    await this.#forget({ ...(JSON.parse(raw) as SessionData), handle });
+    const parsed = parseToken(token);
+    if (!parsed) return;
+    await this.revokeHandle(parsed.userId, parsed.handle);
   }
 
   /** Ends one of the user's sessions by its handle; false when the user has no such session. */
   async revokeHandle(userId: string, handle: string): Promise<boolean> {
-    const score = await this.#call(() => this.#redis.zscore(this.#userKey(userId), handle));
-    if (score === null) return false;
-    await this.#call(() =>
+    if (!HANDLE.test(handle)) return false;
+    this.#cache.delete(handle);
+    const results = await this.#call(() =>
       this.#redis
         .multi()
-        .del(this.#key(handle))
-        .zrem(this.#userKey(userId), handle)
-        .exec()
-        .then(throwOnFailure),
+        .del(this.#keys.session(userId, handle))
+        .zrem(this.#keys.userSessions(userId), handle)
+        .exec(),
     );
-    this.#cache.delete(handle);
-    return true;
+    throwOnFailure(results);
+    return results?.some(([, n]) => n === 1) ?? false;
   }
 
-  /** Ends every session of the user ("log out everywhere"); returns how many there were. */
+  /**
+   * Ends every session of the user ("log out everywhere"); returns how many there were.
+   * Atomic against sign-ins in flight: see REVOKE_ALL_SCRIPT.
+   */
   async revokeAll(userId: string): Promise<number> {
-    const handles = await this.#call(() => this.#redis.zrange(this.#userKey(userId), 0, '-1'));
-    const tx = this.#redis.multi().del(this.#userKey(userId));
-    for (const h of handles) {
-      tx.del(this.#key(h));
-      this.#cache.delete(h);
+    const userKey = this.#keys.userSessions(userId);
+    for (let attempt = 0; attempt < REVOKE_ALL_ATTEMPTS; attempt++) {
+      const handles = await this.#call(() => this.#redis.zrange(userKey, 0, '-1'));
+      for (const h of handles) this.#cache.delete(h);
+      const keys = [userKey, ...handles.map((h) => this.#keys.session(userId, h))];
+      const n = await this.#call(
+        () => this.#redis.eval(REVOKE_ALL_SCRIPT, keys.length, ...keys, ...handles) as Promise<number>,
+      );
+      if (n >= 0) return n;
     }
-    await this.#call(() => tx.exec().then(throwOnFailure));
-    return handles.length;
+    throw new AppError('DEPENDENCY_UNAVAILABLE', 'Sessions kept changing; try again.', {
+      reason: 'revoke_all_contended',
+    });
   }
 
   #alive(s: SessionData, now: number): boolean {
@@ -236,14 +281,7 @@ export class SessionStore {
 
   async #forget(session: Session): Promise<void> {
     this.#cache.delete(session.handle);
-    await this.#call(() =>
-      this.#redis
-        .multi()
-        .del(this.#key(session.handle))
-        .zrem(this.#userKey(session.userId), session.handle)
-        .exec()
-        .then(throwOnFailure),
-    );
+    await this.revokeHandle(session.userId, session.handle);
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {

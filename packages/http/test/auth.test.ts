@@ -16,6 +16,8 @@ after(() => redis.disconnect());
 
 const settings = { idleTtlSeconds: 3600, absoluteTtlSeconds: 7200 };
 const user = { userId: '7', steamId: '76561197960265735', ip: '127.0.0.1', userAgent: 'test' };
+/** Shaped like a token (`<userId>.<43 base64url>`) but never issued. */
+const UNKNOWN_TOKEN = `7.${'a'.repeat(43)}`;
 
 test('the in-process cache serves a session for at most cacheMs; its own revocations are immediate', async () => {
   let now = Date.now();
@@ -41,7 +43,14 @@ test('the in-process cache serves a session for at most cacheMs; its own revocat
 
 test('tokens that cannot be ours are refused without a Redis call', async () => {
   const store = new SessionStore(redis, { keyPrefix: uniquePrefix(), ...settings, cacheMs: 0 });
-  for (const token of ['', 'short', `${'a'.repeat(42)}!`, 'a'.repeat(44)])
+  for (const token of [
+    '',
+    'short',
+    `7.${'a'.repeat(42)}!`,
+    `7.${'a'.repeat(44)}`,
+    'a'.repeat(43),
+    `0.${'a'.repeat(43)}`,
+  ])
     assert.equal(await store.validate(token), undefined);
 });
 
@@ -61,7 +70,7 @@ test('with Redis down the guard answers 503, never lets the request through', as
   const res = await app.inject({
     method: 'GET',
     url: '/private',
-    headers: { cookie: `s=${'a'.repeat(43)}` },
+    headers: { cookie: `s=${UNKNOWN_TOKEN}` },
   });
   assert.equal(res.statusCode, 503);
   assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
@@ -81,9 +90,9 @@ test('requests the guard refuses count against the rate limit; accepted ones cou
   // No cookie (401), a well-formed unknown token (401, a Redis read each), a forged POST (403).
   const refused = [
     { method: 'GET' as const, headers: {} },
-    { method: 'GET' as const, headers: { cookie: `s=${'a'.repeat(43)}` } },
-    { method: 'POST' as const, headers: { cookie: `s=${'a'.repeat(43)}`, origin: 'https://evil.test' } },
-    { method: 'GET' as const, headers: { cookie: `s=${'a'.repeat(43)}` } },
+    { method: 'GET' as const, headers: { cookie: `s=${UNKNOWN_TOKEN}` } },
+    { method: 'POST' as const, headers: { cookie: `s=${UNKNOWN_TOKEN}`, origin: 'https://evil.test' } },
+    { method: 'GET' as const, headers: { cookie: `s=${UNKNOWN_TOKEN}` } },
   ];
   const codes: number[] = [];
   for (const r of refused) codes.push((await app.inject({ url: '/private', ...r })).statusCode);

@@ -1,12 +1,20 @@
 import { connectRedis, createRedis, type Redis } from '@platform/db';
-import { createHttpApp, type HttpAppOptions } from '@platform/http';
+import { createHttpApp, Readiness, type HttpAppOptions } from '@platform/http';
 import { createLogger, createMetrics } from '@platform/observability';
-import { uniquePrefix } from '@platform/testing';
+import { testRedisSettings, uniquePrefix } from '@platform/testing';
 
 export const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+export const INTERNAL_TOKEN = 'http-test-internal-token-42';
 
+export function redisReadiness(redis: Redis): Readiness {
+  const readiness = new Readiness();
+  readiness.add('redis', () => redis.ping());
+  return readiness;
+}
+
+/** createHttpApp on its own (no service context): what packages/http itself guarantees. */
 export async function buildTestApp(overrides: Partial<HttpAppOptions> & { redis?: Redis } = {}) {
-  const redis = overrides.redis ?? createRedis({ url: REDIS_URL, keyPrefix: '' });
+  const redis = overrides.redis ?? createRedis(testRedisSettings());
   await connectRedis(redis);
   const app = await createHttpApp({
     service: 'test',
@@ -14,7 +22,8 @@ export async function buildTestApp(overrides: Partial<HttpAppOptions> & { redis?
     metrics: createMetrics('test'),
     http: { trustProxy: false, bodyLimitBytes: 1024 * 16 },
     rateLimit: { redis, max: 1000, windowMs: 60_000, keyPrefix: uniquePrefix() },
-    readiness: { redis: () => redis.ping() },
+    readiness: redisReadiness(redis),
+    internalToken: INTERNAL_TOKEN,
     ...overrides,
   });
   return { app, redis };

@@ -12,7 +12,7 @@ import {
   stopProcess,
   uniquePrefix,
 } from '@platform/testing';
-import { buildTestApp, REDIS_URL } from './helpers.ts';
+import { buildTestApp, INTERNAL_TOKEN, redisReadiness, REDIS_URL } from './helpers.ts';
 
 const clients: Redis[] = [];
 after(() => {
@@ -114,7 +114,19 @@ test('health, request ids, 404 and errors keep one shape', async (t) => {
     error: { code: 'CONFLICT', message: 'That item is already in another trade.' },
   });
 
-  const metrics = await app.inject('/metrics');
+  // Metrics are for the platform's Prometheus: the internal token, or 401.
+  const anonymousMetrics = await app.inject('/metrics');
+  assert.equal(anonymousMetrics.statusCode, 401);
+  assert.equal(anonymousMetrics.json().error.code, 'UNAUTHENTICATED');
+  const wrongToken = await app.inject({
+    url: '/metrics',
+    headers: { authorization: 'Bearer nope-nope-nope' },
+  });
+  assert.equal(wrongToken.statusCode, 401);
+  const metrics = await app.inject({
+    url: '/metrics',
+    headers: { authorization: `Bearer ${INTERNAL_TOKEN}` },
+  });
   assert.equal(metrics.statusCode, 200);
   assert.match(metrics.body, /http_requests_total\{method="GET",route="\/api\/v1\/conflict",status="409"/);
 });
@@ -202,7 +214,11 @@ test('the site-disable switch: public routes 503 SITE_DISABLED, health and exemp
   assert.equal(off.json().error.code, 'SITE_DISABLED');
   assert.equal((await app.inject('/api/v1/admin/thing')).statusCode, 200);
   assert.equal((await app.inject('/healthz')).statusCode, 200);
-  assert.equal((await app.inject('/metrics')).statusCode, 200);
+  assert.equal(
+    (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${INTERNAL_TOKEN}` } }))
+      .statusCode,
+    200,
+  );
   assert.equal((await app.inject('/readyz')).statusCode, 200);
   disabled = false;
   assert.equal((await app.inject('/api/v1/public')).statusCode, 200);
@@ -234,11 +250,7 @@ test('/readyz turns 503 naming Redis when it stops, and 200 when it returns', as
   redis.on('error', () => {});
   clients.push(redis);
   assert.ok(await connectRedis(redis));
-  const { app } = await buildTestApp({
-    redis,
-    readiness: { redis: () => redis.ping() },
-    readinessTimeoutMs: 500,
-  });
+  const { app } = await buildTestApp({ redis, readiness: redisReadiness(redis) });
   t.after(async () => {
     await app.close();
     await stopProcess(server);

@@ -1,5 +1,6 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { currentContext } from './context.ts';
+import { prettyDestination, resolveLogFormat } from './pretty.ts';
 
 export type { Logger } from 'pino';
 
@@ -34,8 +35,13 @@ export const REDACTED_PATHS = [
 export interface LoggerSettings {
   service: string;
   level: string;
-  /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
+  /** Where lines go; stdout by default. Tests pass a stream to read what was logged (always JSON). */
   destination?: pino.DestinationStream;
+  /**
+   * LOG_FORMAT: `json`, `pretty` (readable, coloured lines), or `auto` (the default): pretty when
+   * stdout is a terminal, JSON otherwise (a pipe, a file, a collector).
+   */
+  format?: string;
 }
 
 export function createLogger(settings: LoggerSettings): Logger {
@@ -57,5 +63,6 @@ export function createLogger(settings: LoggerSettings): Logger {
     },
     formatters: { level: (label) => ({ level: label }) },
   };
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  if (settings.destination) return pino(options, settings.destination);
+  return resolveLogFormat(settings.format) === 'pretty' ? pino(options, prettyDestination()) : pino(options);
 }

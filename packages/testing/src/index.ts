@@ -1,14 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { connectRedis, createRedis, type Redis } from '@platform/db';
-import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
-
-/** A key prefix of its own per test, so Redis keys (counters, sessions) never collide between runs. */
-export function uniquePrefix(tag = 'test'): string {
-  return `${tag}:${randomBytes(4).toString('hex')}:`;
-}
+import { connectRedis, createRedis } from '@platform/db';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,26 +91,7 @@ export function captureLogs(): {
   return { destination, lines, text: () => raw.join('\n') };
 }
 
-/** Fresh databases for this test file and a Redis client; close() drops the databases. */
-export interface Stores {
-  dbs: TestDatabases;
-  redis: Redis;
-  close(): Promise<void>;
-}
-
-export async function startStores(): Promise<Stores> {
-  const dbs = await createTestDatabases();
-  const redis = createRedis({
-    url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-    keyPrefix: '',
-  });
-  await connectRedis(redis);
-  return {
-    dbs,
-    redis,
-    async close() {
-      redis.disconnect();
-      await dbs.drop();
-    },
-  };
-}
+export * from './stores.ts';
+export * from './emulator.ts';
+export * from './service.ts';
+export * from './factory.ts';

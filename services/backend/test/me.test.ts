@@ -2,12 +2,10 @@
 // services/login writes them: the same SessionStore on the same Redis prefix).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectRedis, createRedis, SettingsRepository, type Redis } from '@platform/db';
-import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
-import { SessionStore, SiteSwitch } from '@platform/http';
-import { createLogger, createMetrics } from '@platform/observability';
+import { SessionStore } from '@platform/http';
+import { createLogger } from '@platform/observability';
 import { accountIdFromSteamId64 } from '@platform/steam';
-import { captureLogs } from '@platform/testing';
+import { buildTestApp, captureLogs, factory, startStores, type Stores } from '@platform/testing';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -16,57 +14,38 @@ const STEAM_ID = '76561198000000042';
 const OTHER_STEAM_ID = '76561198000000043';
 const ACCOUNT_ID = accountIdFromSteamId64(STEAM_ID);
 
-let dbs: TestDatabases;
-let redis: Redis;
+let stores: Stores;
+let dbs: Stores['dbs'];
 let offsetMs = 0;
 let userId: string;
 
 before(async () => {
-  dbs = await createTestDatabases();
-  redis = createRedis({ url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'), keyPrefix: '' });
-  await connectRedis(redis);
-  await dbs.main.insertInto('users').values({ steam_id: STEAM_ID, persona_name: 'Alice' }).execute();
-  const row = await dbs.main
-    .selectFrom('users')
-    .select('id')
-    .where('steam_id', '=', STEAM_ID)
-    .executeTakeFirstOrThrow();
-  userId = row.id;
+  stores = await startStores();
+  dbs = stores.dbs;
+  ({ id: userId } = await factory.user(dbs.main, { steamId: STEAM_ID, personaName: 'Alice' }));
 });
-after(async () => {
-  redis.disconnect();
-  await dbs.drop();
-});
+after(() => stores.close());
 
 async function setup(logger = createLogger({ service: 'backend', level: 'silent' })) {
-  const config = loadConfig({
-    REDIS_KEY_PREFIX: `test:${process.pid}:${Math.random()}:`,
-    ALLOWED_ORIGINS: SITE,
-    SESSION_CACHE_MS: '0',
-    SESSION_IDLE_TTL_SECONDS: '3600',
-  });
   const now = () => Date.now() + offsetMs;
-  const app = await buildApp({
-    config,
+  const { app, ctx, close } = await buildTestApp(loadConfig, (c) => buildApp(c, { now }), {
+    stores,
     logger,
-    metrics: createMetrics('backend'),
-    dbs,
-    redis,
-    siteSwitch: new SiteSwitch(new SettingsRepository(dbs.main), { ttlMs: 0 }),
-    now,
+    env: { ALLOWED_ORIGINS: SITE, SESSION_CACHE_MS: '0', SESSION_IDLE_TTL_SECONDS: '3600' },
   });
-  const sessions = new SessionStore(redis, { keyPrefix: config.redis.keyPrefix, ...config.session, now });
+  const { config } = ctx;
+  const sessions = new SessionStore(ctx.redis, { keyPrefix: config.redis.keyPrefix, ...config.session, now });
   const { token } = await sessions.create({ userId, steamId: STEAM_ID, ip: '127.0.0.1', userAgent: 'test' });
   const headers = { cookie: `${config.session.cookieName}=${token}`, origin: SITE };
-  return { app, sessions, token, headers };
+  return { app, close, sessions, token, headers };
 }
 
 const tradeUrl = (partner: number | string, token = 'AbC-12_x') =>
   `https://steamcommunity.com/tradeoffer/new/?partner=${partner}&token=${token}`;
 
 test('GET /api/v1/me answers the signed-in user; without a session it is 401', async (t) => {
-  const { app, headers } = await setup();
-  t.after(() => app.close());
+  const { app, close, headers } = await setup();
+  t.after(close);
   const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
   assert.equal(me.statusCode, 200);
   assert.equal(me.json().steamId, STEAM_ID);
@@ -77,7 +56,7 @@ test('GET /api/v1/me answers the signed-in user; without a session it is 401', a
   const forged = await app.inject({
     method: 'GET',
     url: '/api/v1/me',
-    headers: { cookie: `cs2t_session=${'x'.repeat(43)}` },
+    headers: { cookie: `cs2t_session=${userId}.${'x'.repeat(43)}` },
   });
   assert.equal(forged.statusCode, 401);
 });
@@ -85,13 +64,13 @@ test('GET /api/v1/me answers the signed-in user; without a session it is 401', a
 test('a revoked or expired session is refused', async (t) => {
   t.after(() => (offsetMs = 0));
   const idle = await setup();
-  t.after(() => idle.app.close());
+  t.after(idle.close);
   offsetMs = 3_601_000;
   const expired = await idle.app.inject({ method: 'GET', url: '/api/v1/me', headers: idle.headers });
   assert.equal(expired.statusCode, 401, 'idle for longer than SESSION_IDLE_TTL_SECONDS');
   offsetMs = 0;
   const revoked = await setup();
-  t.after(() => revoked.app.close());
+  t.after(revoked.close);
   assert.equal(
     (await revoked.app.inject({ method: 'GET', url: '/api/v1/me', headers: revoked.headers })).statusCode,
     200,
@@ -104,8 +83,8 @@ test('a revoked or expired session is refused', async (t) => {
 });
 
 test('PUT /api/v1/me/trade-url stores partner + token and answers the rebuilt URL', async (t) => {
-  const { app, headers } = await setup();
-  t.after(() => app.close());
+  const { app, close, headers } = await setup();
+  t.after(close);
   const res = await app.inject({
     method: 'PUT',
     url: '/api/v1/me/trade-url',
@@ -151,8 +130,8 @@ const refusedTradeUrls: [string, string, string][] = [
 ];
 
 test('PUT /api/v1/me/trade-url refuses every malformed or foreign trade URL with TRADE_URL_INVALID', async (t) => {
-  const { app, headers } = await setup();
-  t.after(() => app.close());
+  const { app, close, headers } = await setup();
+  t.after(close);
   for (const [label, url, reason] of refusedTradeUrls) {
     const res = await app.inject({
       method: 'PUT',
@@ -168,8 +147,8 @@ test('PUT /api/v1/me/trade-url refuses every malformed or foreign trade URL with
 });
 
 test('CSRF: PUT /api/v1/me/trade-url from another origin, or with none, is refused', async (t) => {
-  const { app, headers } = await setup();
-  t.after(() => app.close());
+  const { app, close, headers } = await setup();
+  t.after(close);
   for (const origin of ['https://evil.test', 'https://site.test.evil.test', undefined]) {
     const res = await app.inject({
       method: 'PUT',
@@ -185,8 +164,8 @@ test('CSRF: PUT /api/v1/me/trade-url from another origin, or with none, is refus
 test('every refusal is logged at warn with its code and reason, never the trade URL', async (t) => {
   const logs = captureLogs();
   const logger = createLogger({ service: 'backend', level: 'info', destination: logs.destination });
-  const { app, headers } = await setup(logger);
-  t.after(() => app.close());
+  const { app, close, headers } = await setup(logger);
+  t.after(close);
   const put = (payload: unknown) =>
     app.inject({ method: 'PUT', url: '/api/v1/me/trade-url', headers, payload: payload as object });
   assert.equal((await put({ tradeUrl: tradeUrl(ACCOUNT_ID, 'Secret-Tok') })).statusCode, 200);

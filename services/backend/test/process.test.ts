@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabases } from '@platform/db/testing';
-import { freePort, waitForHttp as waitFor } from '@platform/testing';
+import { freePort, TEST_INTERNAL_TOKEN, waitForHttp as waitFor } from '@platform/testing';
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -34,6 +34,7 @@ for (const workers of [1, 2]) {
         MYSQL_DATABASE: dbs.settings.database,
         PRICING_DATABASE: dbs.settings.pricingDatabase,
         LOG_LEVEL: 'warn',
+        INTERNAL_TOKEN: TEST_INTERNAL_TOKEN,
       },
       stdio: 'inherit',
     });
@@ -44,7 +45,11 @@ for (const workers of [1, 2]) {
       const status = await fetch(`http://127.0.0.1:${port}/api/v1/status`);
       assert.equal(status.status, 200);
       // Each worker answers scrapes in turn: its series must be told apart from the others'.
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await (
+        await fetch(`http://127.0.0.1:${port}/metrics`, {
+          headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` },
+        })
+      ).text();
       if (workers > 1) assert.match(metrics, /process_cpu_user_seconds_total\{[^}]*pid="\d+"/);
       else assert.doesNotMatch(metrics, /pid="/);
       const exited = new Promise<number | null>((r) => child.once('exit', r));

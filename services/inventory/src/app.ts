@@ -1,66 +1,44 @@
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import type { Databases, MainDatabase, PricingDatabase, Redis } from '@platform/db';
-import { createHttpApp, type SiteSwitch } from '@platform/http';
-import type { Logger, Metrics } from '@platform/observability';
-import type { UserInventoryService } from './cinv/user-inventory.service.ts';
+import type { FastifyInstance } from 'fastify';
+import { createServiceApp, createSessionAuth, internalRoutes } from '@platform/http';
 import { cinvRoutes } from './cinv/cinv.routes.ts';
-import type { InventoryConfig } from './config.ts';
+import type { UserInventoryService } from './cinv/user-inventory.service.ts';
 import type { Enricher } from './enrich.ts';
+import type { InventoryContext } from './runtime.ts';
+import { sinvInternalRoutes, sinvRoutes } from './sinv/sinv.routes.ts';
 import type { SinvJobs } from './sinv/sinv.jobs.ts';
-import { sinvRoutes } from './sinv/sinv.routes.ts';
 import type { SnapshotStore } from './sinv/snapshot.store.ts';
-
-interface CommonDeps {
-  config: InventoryConfig;
-  logger: Logger;
-  metrics: Metrics;
-  dbs: Databases<MainDatabase, PricingDatabase>;
-  redis: Redis;
-  siteSwitch?: SiteSwitch;
-  enricher: Enricher;
-  now?: () => Date;
-}
-
-async function base(service: 'sinv' | 'cinv', deps: CommonDeps): Promise<FastifyInstance> {
-  return createHttpApp({
-    service,
-    logger: deps.logger,
-    metrics: deps.metrics,
-    http: deps.config.http,
-    rateLimit: { redis: deps.redis, ...deps.config.rateLimit, keyPrefix: deps.config.redis.keyPrefix },
-    readiness: { mysql: () => deps.dbs.ping(), redis: () => deps.redis.ping() },
-    ...(deps.siteSwitch ? { siteSwitch: deps.siteSwitch } : {}),
-  });
-}
 
 /** sinv as an app (port 3010): the site inventory from the snapshot, and on-demand refreshes. */
 export async function buildSinvApp(
-  deps: CommonDeps & { snapshot: SnapshotStore; jobs: SinvJobs | undefined },
+  ctx: InventoryContext,
+  parts: { enricher: Enricher; snapshot: SnapshotStore; jobs: SinvJobs; now?: () => Date },
 ): Promise<FastifyInstance> {
-  const app = await base('sinv', deps);
-  sinvRoutes(app, {
-    snapshot: deps.snapshot,
-    enricher: deps.enricher,
-    jobs: deps.jobs,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
+  const app = await createServiceApp('sinv', ctx);
+  sinvRoutes(app, parts);
+  await internalRoutes(app, ctx.config.internal.token, (internal) => sinvInternalRoutes(internal, parts));
   return app;
 }
 
 /** cinv as an app (port 3011): user inventories, cached, priced. */
 export async function buildCinvApp(
-  deps: CommonDeps & {
+  ctx: InventoryContext,
+  parts: {
+    enricher: Enricher;
     inventories: UserInventoryService;
-    authGuard?: (app: FastifyInstance) => onRequestAsyncHookHandler;
+    now?: () => Date;
+    sessionNow?: () => number;
   },
 ): Promise<FastifyInstance> {
-  const app = await base('cinv', deps);
+  const app = await createServiceApp('cinv', ctx);
+  const { guard } = createSessionAuth(app, ctx, parts.sessionNow ? { now: parts.sessionNow } : {});
+  const { cinv } = ctx.config;
   cinvRoutes(app, {
-    inventories: deps.inventories,
-    enricher: deps.enricher,
-    authGuard: deps.authGuard?.(app),
-    rateLimit: { max: deps.config.cinv.rateLimitMax, windowMs: deps.config.cinv.rateLimitWindowMs },
-    ...(deps.now ? { now: deps.now } : {}),
+    inventories: parts.inventories,
+    enricher: parts.enricher,
+    authGuard: guard,
+    rateLimit: { max: cinv.rateLimitMax, windowMs: cinv.rateLimitWindowMs },
+    responseCacheBytes: cinv.responseCacheBytes,
+    ...(parts.now ? { now: parts.now } : {}),
   });
   return app;
 }

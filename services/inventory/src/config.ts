@@ -1,5 +1,6 @@
 import {
   bool,
+  devOnly,
   type ConfigOf,
   type Env,
   type Field,
@@ -73,14 +74,25 @@ export const inventorySchema = {
   session: sessionGroup(),
   steam: {
     /** Steam Community's base URL; the emulator by default so development needs no Steam. */
-    communityUrl: url('STEAM_COMMUNITY_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
+    communityUrl: devOnly(
+      url('STEAM_COMMUNITY_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
+      {
+        why: 'the local Steam emulator; set https://steamcommunity.com',
+      },
+    ),
     timeoutMs: int('STEAM_TIMEOUT_MS', 15_000, { min: 500, max: 120_000 }),
   },
   bots: {
     /** Where sinv gets each bot's steamLoginSecure cookie: the emulator's control API, or Redis (written by the tradebot). */
-    sessionSource: oneOf('BOT_SESSION_SOURCE', ['emulator', 'redis', 'none'] as const, 'emulator'),
+    sessionSource: devOnly(oneOf('BOT_SESSION_SOURCE', ['emulator', 'redis', 'none'] as const, 'emulator'), {
+      why: "the Steam emulator's control API; set redis (the tradebot's sessions)",
+      refused: ['emulator'],
+    }),
     /** Development: fill the bots table from the emulator's bot accounts when sinv starts. */
-    seedFromEmulator: bool('EMULATOR_SEED_BOTS', false),
+    seedFromEmulator: devOnly(bool('EMULATOR_SEED_BOTS', false), {
+      why: 'copying the Steam emulator’s accounts into the bots table',
+      refused: ['true', '1', 'yes', 'on'],
+    }),
     emulatorUrl: url('STEAM_EMULATOR_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
   },
   sinv: {
@@ -91,9 +103,10 @@ export const inventorySchema = {
     retryBaseMs: int('SINV_RETRY_BASE_MS', 5_000, { min: 10 }),
   },
   pricing: {
-    feedUrl: url('PRICE_FEED_URL', 'http://127.0.0.1:3090/_emulator/prices', {
-      protocols: ['http:', 'https:'],
-    }),
+    feedUrl: devOnly(
+      url('PRICE_FEED_URL', 'http://127.0.0.1:3090/_emulator/prices', { protocols: ['http:', 'https:'] }),
+      { why: "the Steam emulator's invented prices; set your price feed" },
+    ),
     feedFormat: oneOf('PRICE_FEED_FORMAT', ['auto', 'json', 'csv'] as const, 'auto'),
     // Stored in price_imports.source and prices.source, VARCHAR(32).
     feedSource: str('PRICE_FEED_SOURCE', 'emulator', { maxLength: 32 }),
@@ -116,8 +129,15 @@ export const inventorySchema = {
     freshMs: int('CINV_CACHE_FRESH_MS', 60_000, { min: 0 }),
     /** Kept (and served while revalidating) until this age. */
     ttlMs: int('CINV_CACHE_TTL_MS', 900_000, { min: 1_000 }),
-    /** `fresh=1` is honoured at most once per this interval per inventory. */
+    /** `fresh=1` is honoured at most once per this interval per requester (user, or IP); 0 = always. */
     forceMinIntervalMs: int('CINV_FRESH_MIN_INTERVAL_MS', 30_000, { min: 0 }),
+    /** Steam reads anonymous requests may cause per CINV_ANON_WINDOW_MS: all together, and per IP. */
+    anonymousGlobalPerWindow: int('CINV_ANON_STEAM_READS', 600, { min: 0 }),
+    anonymousPerIpPerWindow: int('CINV_ANON_STEAM_READS_PER_IP', 10, { min: 0 }),
+    anonymousWindowMs: int('CINV_ANON_WINDOW_MS', 60_000, { min: 1_000 }),
+    /** Per process: parsed inventories (bytes of their JSON) and encoded answers kept in memory. */
+    memoryCacheBytes: int('CINV_MEMORY_CACHE_BYTES', 64 * 1024 * 1024, { min: 0 }),
+    responseCacheBytes: int('CINV_RESPONSE_CACHE_BYTES', 32 * 1024 * 1024, { min: 0 }),
     rateLimitMax: int('CINV_RATE_LIMIT_MAX', 30, { min: 1 }),
     rateLimitWindowMs: int('CINV_RATE_LIMIT_WINDOW_MS', 60_000, { min: 1_000 }),
     proxies: list('CINV_PROXIES', []),

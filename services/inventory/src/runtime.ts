@@ -1,7 +1,6 @@
-import { CHANNELS, parsePricesImported } from '@platform/bus';
-import type { Databases, MainDatabase, PricingDatabase, Redis } from '@platform/db';
-import type { Logger } from '@platform/observability';
+import type { ServiceContext } from '@platform/http';
 import { SteamInventoryClient } from '@platform/steam';
+import { SteamBudget } from './cinv/steam-budget.ts';
 import { UserInventoryService } from './cinv/user-inventory.service.ts';
 import type { InventoryMetrics } from './metrics.ts';
 import type { InventoryConfig } from './config.ts';
@@ -19,24 +18,25 @@ import {
 import { BotsRepository } from './sinv/bots.repository.ts';
 import { ItemsRepository } from './sinv/items.repository.ts';
 import { ReconcileService } from './sinv/reconcile.service.ts';
-import { bullConnection, SinvJobs } from './sinv/sinv.jobs.ts';
+import { SinvJobs } from './sinv/sinv.jobs.ts';
 import { SnapshotStore } from './sinv/snapshot.store.ts';
 
 /**
- * Builds the services of either role from config and the shared pools. main.ts and the tests
- * both use it, so what is tested is what runs.
+ * The inventory service's parts, built on the service context. The role starters (roles.ts)
+ * and the tests both use these, so what is tested is what runs.
  */
-export interface RuntimeDeps {
-  config: InventoryConfig;
-  logger: Logger;
-  dbs: Databases<MainDatabase, PricingDatabase>;
-  redis: Redis;
+export type InventoryContext = ServiceContext<InventoryConfig>;
+
+export interface PartOptions {
   now?: () => Date;
   metrics?: InventoryMetrics;
 }
 
-export function createPricing(deps: RuntimeDeps) {
-  const { config, dbs, redis } = deps;
+/** How often prices and stock are retried until their first load succeeds. */
+const FIRST_LOAD_RETRY_MS = 1_000;
+
+export function createPricing(ctx: InventoryContext, opts: PartOptions = {}) {
+  const { config, dbs, logger } = ctx;
   const repo = new PricingRepository(dbs.pricing);
   const book = new PriceBook(repo, config.pricing.spreads);
   const items = new ItemsRepository(dbs.main);
@@ -45,84 +45,73 @@ export function createPricing(deps: RuntimeDeps) {
     minPrice: BigInt(config.accept.minPriceCents),
     overstockCap: config.accept.overstockCap,
   });
-  const publish = (channel: string, message: string) =>
-    redis.publish(`${config.redis.keyPrefix}${channel}`, message);
   const importer = new PriceImportService({
     repo,
-    logger: deps.logger,
+    logger,
     feedUrl: config.pricing.feedUrl,
     format: config.pricing.feedFormat,
     source: config.pricing.feedSource,
     maxRejectPercent: config.pricing.maxRejectPercent,
     timeoutMs: config.pricing.importTimeoutMs,
-    publish,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    events: ctx.bus,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
-  const timers: NodeJS.Timeout[] = [];
-  let subscriber: Redis | undefined;
   return {
     repo,
     book,
     stock,
     enricher,
     importer,
-    publish,
-    /** Loads prices and stock now, then keeps reloading them on their timers. */
+    /**
+     * Loads prices and stock, and keeps them current: reloads on their timers, on every
+     * prices.imported event, and every second until the first load succeeds. All of it is set
+     * up whether or not MySQL and Redis answer now: a store that is down at boot delays prices,
+     * it never leaves the process unpriced for its lifetime. Until prices are loaded, /readyz
+     * says `prices: unavailable`.
+     */
     async start(): Promise<void> {
-      await Promise.all([book.reload(), stock.reload()]);
-      const every = (ms: number, fn: () => Promise<void>, what: string) => {
-        const t = setInterval(() => {
-          fn().catch((err: unknown) =>
-            deps.logger.warn({ err: (err as Error).message }, `${what} reload failed; keeping the last one`),
-          );
-        }, ms);
-        t.unref();
-        timers.push(t);
-      };
-      every(config.pricing.bookRefreshMs, () => book.reload(), 'price book');
-      // Every process reloads its prices as soon as an import lands, not a timer tick later.
-      subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-      subscriber.on('error', (err: Error) =>
-        deps.logger.warn({ err: err.message }, 'price event subscriber error'),
-      );
-      await subscriber.subscribe(`${config.redis.keyPrefix}${CHANNELS.prices}`);
-      subscriber.on('message', (_channel: string, message: string) => {
-        try {
-          parsePricesImported(message);
-        } catch (err) {
-          deps.logger.warn({ err: (err as Error).message }, 'ignored a malformed prices event');
-          return;
-        }
-        book
-          .reload()
-          .catch((err: unknown) =>
-            deps.logger.warn({ err: (err as Error).message }, 'price book reload failed'),
-          );
+      ctx.readiness.add('prices', () => {
+        if (book.loadedAt === 0) throw new Error('prices are not loaded yet');
       });
-      every(config.accept.stockRefreshMs, () => stock.reload(), 'stock counts');
-    },
-    stop(): void {
-      for (const t of timers) clearInterval(t);
-      subscriber?.disconnect();
+      const firstLoad = async () => {
+        if (book.loadedAt === 0) await book.reload();
+        if (stock.loadedAt === 0) await stock.reload();
+      };
+      ctx.every(FIRST_LOAD_RETRY_MS, 'first price and stock load', firstLoad);
+      ctx.every(config.pricing.bookRefreshMs, 'price book reload', () => book.reload());
+      ctx.every(config.accept.stockRefreshMs, 'stock counts reload', () => stock.reload());
+      // Every process reloads its prices as soon as an import lands, not a timer tick later.
+      // Not awaited: with Redis down the subscription is made when it returns.
+      ctx.bus
+        .subscribe('prices.imported', () => book.reload())
+        .then((sub) => ctx.onClose(() => sub.unsubscribe().catch(() => {})))
+        .catch((err: unknown) =>
+          logger.warn({ err: (err as Error).message }, 'could not subscribe to prices.imported'),
+        );
+      await firstLoad().catch((err: unknown) =>
+        logger.warn({ err: (err as Error).message }, 'prices not loaded yet; retrying every second'),
+      );
     },
   };
 }
 
-export function botSessionSource(deps: RuntimeDeps): BotSessionSource {
-  switch (deps.config.bots.sessionSource) {
+export type Pricing = ReturnType<typeof createPricing>;
+
+export function botSessionSource(ctx: InventoryContext): BotSessionSource {
+  switch (ctx.config.bots.sessionSource) {
     case 'emulator':
-      return new EmulatorBotSessions(deps.config.bots.emulatorUrl);
+      return new EmulatorBotSessions(ctx.config.bots.emulatorUrl);
     case 'redis':
-      return new RedisBotSessions(deps.redis, deps.config.redis.keyPrefix);
+      return new RedisBotSessions(ctx.redis, ctx.config.redis.keyPrefix);
     case 'none':
       return new NoBotSessions();
   }
 }
 
 /** Development: the emulator's bot accounts into `bots` (EMULATOR_SEED_BOTS=true, or `npm run bots:import-emulator`). */
-export async function seedBotsFromEmulator(deps: RuntimeDeps): Promise<number> {
-  const accounts = await fetchEmulatorBots(deps.config.bots.emulatorUrl);
-  const bots = new BotsRepository(deps.dbs.main);
+export async function seedBotsFromEmulator(ctx: Pick<InventoryContext, 'config' | 'dbs'>): Promise<number> {
+  const accounts = await fetchEmulatorBots(ctx.config.bots.emulatorUrl);
+  const bots = new BotsRepository(ctx.dbs.main);
   await bots.upsert(
     accounts.map((a) => ({ steamId: a.steamid, accountName: a.accountName, displayName: a.persona })),
   );
@@ -130,18 +119,16 @@ export async function seedBotsFromEmulator(deps: RuntimeDeps): Promise<number> {
 }
 
 export function createSinv(
-  deps: RuntimeDeps & {
-    pricing: ReturnType<typeof createPricing>;
-    sessions?: BotSessionSource;
-    schedule?: boolean;
-  },
+  ctx: InventoryContext,
+  opts: PartOptions & { pricing: Pricing; sessions?: BotSessionSource },
 ) {
-  const { config, dbs, redis, logger } = deps;
+  const { config, dbs, redis, logger } = ctx;
   const steam = new SteamInventoryClient({
     baseUrl: config.steam.communityUrl,
     timeoutMs: config.steam.timeoutMs,
     connections: config.sinv.concurrency * 2,
   });
+  ctx.onClose(() => steam.close());
   const bots = new BotsRepository(dbs.main);
   const items = new ItemsRepository(dbs.main);
   const snapshot = new SnapshotStore(redis, config.redis.keyPrefix);
@@ -149,44 +136,30 @@ export function createSinv(
     bots,
     items,
     snapshot,
-    sessions: deps.sessions ?? botSessionSource(deps),
+    sessions: opts.sessions ?? botSessionSource(ctx),
     steam,
     logger,
-    publish: deps.pricing.publish,
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    events: ctx.bus,
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
   const jobs = new SinvJobs({
-    connection: bullConnection(config.redis.url),
-    prefix: `${config.redis.keyPrefix}bull`,
+    bus: ctx.bus,
     logger,
     reconcile,
     bots,
     snapshot,
-    priceImport: deps.pricing.importer,
+    priceImport: opts.pricing.importer,
     refreshIntervalMs: config.sinv.refreshIntervalMs,
     importIntervalMs: config.pricing.importIntervalMs,
     concurrency: config.sinv.concurrency,
-    retryAttempts: config.sinv.retryAttempts,
-    retryBaseMs: config.sinv.retryBaseMs,
-    ...(deps.schedule === undefined ? {} : { schedule: deps.schedule }),
   });
-  return {
-    steam,
-    bots,
-    items,
-    snapshot,
-    reconcile,
-    jobs,
-    async close(): Promise<void> {
-      await jobs.close();
-      await steam.close();
-    },
-  };
+  ctx.onClose(() => jobs.close());
+  return { steam, bots, items, snapshot, reconcile, jobs };
 }
 
-export function createCinv(deps: RuntimeDeps) {
-  const { config } = deps;
+export function createCinv(ctx: InventoryContext, opts: PartOptions = {}) {
+  const { config } = ctx;
   const steam = new SteamInventoryClient({
     baseUrl: config.steam.communityUrl,
     timeoutMs: config.steam.timeoutMs,
@@ -194,10 +167,11 @@ export function createCinv(deps: RuntimeDeps) {
   const fallback = config.cinv.fallbackUrl
     ? new SteamInventoryClient({ baseUrl: config.cinv.fallbackUrl, timeoutMs: config.steam.timeoutMs })
     : undefined;
+  ctx.onClose(() => Promise.all([steam.close(), fallback?.close()]));
   const inventories = new UserInventoryService({
-    redis: deps.redis,
+    redis: ctx.redis,
     keyPrefix: config.redis.keyPrefix,
-    logger: deps.logger,
+    logger: ctx.logger,
     steam,
     ...(fallback ? { fallback } : {}),
     proxies: config.cinv.proxies,
@@ -205,13 +179,17 @@ export function createCinv(deps: RuntimeDeps) {
     freshMs: config.cinv.freshMs,
     ttlMs: config.cinv.ttlMs,
     forceMinIntervalMs: config.cinv.forceMinIntervalMs,
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    memoryBytes: config.cinv.memoryCacheBytes,
+    budget: new SteamBudget({
+      redis: ctx.redis,
+      keys: ctx.bus.keys.cinv,
+      windowMs: config.cinv.anonymousWindowMs,
+      globalPerWindow: config.cinv.anonymousGlobalPerWindow,
+      perIpPerWindow: config.cinv.anonymousPerIpPerWindow,
+    }),
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
-  return {
-    inventories,
-    async close(): Promise<void> {
-      await Promise.all([steam.close(), fallback?.close()]);
-    },
-  };
+  ctx.onClose(() => inventories.drain());
+  return { inventories };
 }

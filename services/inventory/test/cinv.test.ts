@@ -2,20 +2,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { createMetrics } from '@platform/observability';
-import { createAuthGuard, SessionStore } from '@platform/http';
+import { SessionStore } from '@platform/http';
+import { factory } from '@platform/testing';
 import { buildCinvApp } from '../src/app.ts';
 import { createCinv, createPricing } from '../src/runtime.ts';
-import {
-  control,
-  dropPrefix,
-  silent,
-  startEmulator,
-  startStores,
-  testConfig,
-  type Emulator,
-  type Stores,
-} from './harness.ts';
+import { inventoryContext, startEmulator, startStores, type Emulator, type Stores } from './harness.ts';
 
 let emu: Emulator;
 let twin: Emulator;
@@ -63,37 +54,17 @@ after(async () => {
   await stores.close();
 });
 
-async function cinv(t: { after: (fn: () => Promise<void>) => void }, env: Record<string, string> = {}) {
-  const config = testConfig(emu, stores, env);
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+async function cinv(t: Parameters<typeof inventoryContext>[0], env: Record<string, string> = {}) {
+  const { ctx } = await inventoryContext(t, emu, stores, env);
+  const { config } = ctx;
+  const pricing = createPricing(ctx);
   await pricing.importer.run();
   await pricing.start();
-  const parts = createCinv({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
-  const sessions = new SessionStore(stores.redis, { keyPrefix: config.redis.keyPrefix, ...config.session });
-  const app = await buildCinvApp({
-    config,
-    logger: silent,
-    metrics: createMetrics('cinv'),
-    dbs: stores.dbs,
-    redis: stores.redis,
-    enricher: pricing.enricher,
-    inventories: parts.inventories,
-    authGuard: (a) =>
-      createAuthGuard(a, {
-        sessions,
-        cookieName: config.session.cookieName,
-        allowedOrigins: config.session.allowedOrigins,
-      }),
-  });
-  t.after(async () => {
-    await app.close();
-    await parts.inventories.drain();
-    await parts.close();
-    pricing.stop();
-    await dropPrefix(stores.redis, config.redis.keyPrefix);
-    await control(emu, 'DELETE', '_emulator/faults');
-  });
-  return { app, config, pricing, inventories: parts.inventories, sessions };
+  const parts = createCinv(ctx);
+  const sessions = new SessionStore(ctx.redis, { keyPrefix: config.redis.keyPrefix, ...config.session });
+  const app = await buildCinvApp(ctx, { enricher: pricing.enricher, inventories: parts.inventories });
+  t.after(() => app.close());
+  return { app, ctx, config, pricing, inventories: parts.inventories, sessions };
 }
 
 interface ItemBody {
@@ -187,7 +158,7 @@ test('a private inventory, an unknown account, Steam unavailable: clear errors',
   assert.equal(unknown.json().error.code, 'STEAM_USER_NOT_FOUND');
   const bad = await app.inject('/api/v1/inventories/123');
   assert.equal(bad.statusCode, 400);
-  await control(emu, 'PUT', '_emulator/faults/inventory', { status5xx: 503 });
+  await emu.setFault('inventory', { status5xx: 503 });
   const down = await app.inject(`/api/v1/inventories/${user(3)}`);
   assert.equal(down.statusCode, 503);
   assert.equal(down.json().error.code, 'STEAM_UNAVAILABLE');
@@ -202,7 +173,7 @@ test('429: the next proxy of the pool takes the request', async (t) => {
     }
   });
   const { app } = await cinv(t, { CINV_PROXIES: `${a.url},${b.url}` });
-  await control(emu, 'PUT', '_emulator/faults/inventory', { burst429: 1 });
+  await emu.setFault('inventory', { burst429: 1 });
   const res = await app.inject(`/api/v1/inventories/${user(0)}`);
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().source, 'steam');
@@ -212,7 +183,7 @@ test('429: the next proxy of the pool takes the request', async (t) => {
 
 test('Steam refuses: the fallback provider answers in Steam shape', async (t) => {
   const { app } = await cinv(t, { CINV_FALLBACK_URL: twin.url.toString() });
-  await control(emu, 'PUT', '_emulator/faults/inventory', { burst429: 100 });
+  await emu.setFault('inventory', { burst429: 100 });
   const res = await app.inject(`/api/v1/inventories/${user(1)}`);
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().source, 'fallback');
@@ -256,8 +227,9 @@ test('stale-while-revalidate, and fresh=1 limited per inventory', async (t) => {
 test("the signed-in user's own inventory, and the per-IP limit", async (t) => {
   const { app, config, sessions } = await cinv(t, { CINV_RATE_LIMIT_MAX: '3' });
   assert.equal((await app.inject('/api/v1/me/inventory')).statusCode, 401);
+  const owner = await factory.user(stores.dbs.main, { steamId: user(2) });
   const { token } = await sessions.create({
-    userId: '1',
+    userId: owner.id,
     steamId: user(2),
     ip: '127.0.0.1',
     userAgent: 'test',

@@ -6,15 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { parseCsvFeed, parseFeed, parseJsonFeed } from '../src/pricing/price-feed.ts';
 import { createPricing } from '../src/runtime.ts';
-import {
-  dropPrefix,
-  silent,
-  startEmulator,
-  startStores,
-  testConfig,
-  type Emulator,
-  type Stores,
-} from './harness.ts';
+import { uniquePrefix } from '@platform/testing';
+import { inventoryContext, startEmulator, startStores, type Emulator, type Stores } from './harness.ts';
 
 let emu: Emulator;
 let stores: Stores;
@@ -85,13 +78,11 @@ test('a feed that starts with a UTF-8 byte order mark (spreadsheet exports) stil
 });
 
 test("imports the emulator's feed, JSON and CSV, with history only on change", async (t) => {
-  const config = testConfig(emu, stores);
-  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const shared = { REDIS_KEY_PREFIX: uniquePrefix() };
+  const pricing = createPricing((await inventoryContext(t, emu, stores, shared)).ctx);
   // Another process's price book, listening for the import event.
-  const listener = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const listener = createPricing((await inventoryContext(t, emu, stores, shared)).ctx);
   await listener.start();
-  t.after(() => listener.stop());
   assert.equal(listener.book.size, 0);
   const first = await pricing.importer.run();
   for (let i = 0; i < 500 && listener.book.size === 0; i++) await delay(10);
@@ -104,15 +95,10 @@ test("imports the emulator's feed, JSON and CSV, with history only on change", a
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   assert.equal(Number(count.n), first.accepted);
-  const csvConfig = testConfig(emu, stores, {
+  const csv = await inventoryContext(t, emu, stores, {
     PRICE_FEED_URL: new URL('_emulator/prices?format=csv', emu.url).toString(),
   });
-  const again = await createPricing({
-    config: csvConfig,
-    logger: silent,
-    dbs: stores.dbs,
-    redis: stores.redis,
-  }).importer.run();
+  const again = await createPricing(csv.ctx).importer.run();
   assert.equal(again.status, 'ok');
   assert.equal(again.accepted, first.accepted);
   assert.equal(again.changed, 0);
@@ -124,9 +110,11 @@ test("imports the emulator's feed, JSON and CSV, with history only on change", a
 });
 
 test('a malformed feed: its bad rows are rejected and recorded, a mostly bad feed is refused whole', async (t) => {
-  const config = testConfig(emu, stores, { PRICE_FEED_URL: feedUrl, PRICE_FEED_SOURCE: 'test-feed' });
-  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const { ctx } = await inventoryContext(t, emu, stores, {
+    PRICE_FEED_URL: feedUrl,
+    PRICE_FEED_SOURCE: 'test-feed',
+  });
+  const pricing = createPricing(ctx);
   feedType = 'text/csv';
   feedBody = 'market_hash_name,price\nGood One,500\nZero One,0\nWords,twelve\nGood Two,700\n';
   const partial = await pricing.importer.run();
@@ -168,9 +156,11 @@ test('a malformed feed: its bad rows are rejected and recorded, a mostly bad fee
 });
 
 test('a database failure while storing a feed records the import as failed and keeps the prices in force', async (t) => {
-  const config = testConfig(emu, stores, { PRICE_FEED_URL: feedUrl, PRICE_FEED_SOURCE: 'test-feed' });
-  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const { ctx } = await inventoryContext(t, emu, stores, {
+    PRICE_FEED_URL: feedUrl,
+    PRICE_FEED_SOURCE: 'test-feed',
+  });
+  const pricing = createPricing(ctx);
   feedType = 'text/csv';
   feedBody = 'market_hash_name,price\nFault One,500\n';
   await pricing.importer.run();
@@ -199,12 +189,11 @@ test('a database failure while storing a feed records the import as failed and k
 });
 
 test('prices apply with spreads; an override wins, then expires', async (t) => {
-  const config = testConfig(emu, stores, {
+  const { ctx } = await inventoryContext(t, emu, stores, {
     PRICE_FEED_URL: feedUrl,
     PRICE_SPREADS: 'default:90/105,knife:95/102',
   });
-  t.after(() => dropPrefix(stores.redis, config.redis.keyPrefix));
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
+  const pricing = createPricing(ctx);
   feedType = 'application/json';
   feedBody = JSON.stringify([
     { market_hash_name: '★ Karambit | Fade (Factory New)', price: 100_000 },

@@ -1,25 +1,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CHANNELS,
-  INVENTORY_JOBS,
-  encodeBotSnapshot,
-  parseSiteInventoryChanged,
-  type SiteInventoryChangedV1,
-} from '@platform/bus';
-import { createMetrics } from '@platform/observability';
+import { encodeBotSnapshot, type SiteInventoryChangedV1 } from '@platform/bus';
 import type { SteamInventoryError } from '@platform/steam';
+import { TEST_INTERNAL_TOKEN } from '@platform/testing';
 import { buildSinvApp } from '../src/app.ts';
 import { createInventoryMetrics } from '../src/metrics.ts';
 import { createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
 import {
-  control,
-  dropPrefix,
-  refreshQueueEvents,
-  silent,
+  inventoryContext,
+  queueEvents,
   startEmulator,
   startStores,
-  testConfig,
   type Emulator,
   type Stores,
 } from './harness.ts';
@@ -34,26 +25,14 @@ after(async () => {
   await stores.close();
 });
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }) {
-  const config = testConfig(emu, stores);
-  const pricing = createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
-  const metrics = createMetrics('sinv');
-  const sinv = createSinv({
-    config,
-    logger: silent,
-    dbs: stores.dbs,
-    redis: stores.redis,
-    pricing,
-    schedule: false,
-    metrics: createInventoryMetrics(metrics.registry),
-  });
-  await seedBotsFromEmulator({ config, logger: silent, dbs: stores.dbs, redis: stores.redis });
-  t.after(async () => {
-    await sinv.close();
-    await dropPrefix(stores.redis, config.redis.keyPrefix);
-  });
+async function setup(t: Parameters<typeof inventoryContext>[0]) {
+  const { ctx } = await inventoryContext(t, emu, stores);
+  const metrics = createInventoryMetrics(ctx.metricsFor('sinv').registry);
+  const pricing = createPricing(ctx);
+  const sinv = createSinv(ctx, { pricing, metrics });
+  await seedBotsFromEmulator(ctx);
   const bots = await sinv.bots.listActive();
-  return { config, pricing, sinv, bots, metrics };
+  return { ctx, config: ctx.config, pricing, sinv, bots };
 }
 
 function worldAssetIds(steamId: string): string[] {
@@ -72,7 +51,7 @@ async function dbAssetIds(botId: number): Promise<string[]> {
 }
 
 test('seeded bots are read in full into MySQL and the Redis snapshot', async (t) => {
-  const { sinv, bots, config, metrics } = await setup(t);
+  const { ctx, sinv, bots, pricing } = await setup(t);
   assert.equal(bots.length, 3);
   for (const bot of bots) {
     const r = await sinv.reconcile.refreshBot(bot.id);
@@ -105,13 +84,8 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   assert.equal(bytes, encodeBotSnapshot(snap).length);
   assert.ok(bytes < JSON.stringify(snap.items).length * 0.5, `${bytes} bytes is not compact`);
   // The site inventory route reads the snapshot.
-  const app = await buildSinvApp({
-    config,
-    logger: silent,
-    metrics,
-    dbs: stores.dbs,
-    redis: stores.redis,
-    enricher: createPricing({ config, logger: silent, dbs: stores.dbs, redis: stores.redis }).enricher,
+  const app = await buildSinvApp(ctx, {
+    enricher: pricing.enricher,
     snapshot: sinv.snapshot,
     jobs: sinv.jobs,
   });
@@ -121,7 +95,7 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   assert.equal(res.json().total, worldAssetIds(bot.steamId).length);
   assert.equal((await app.inject(`/api/v1/site-inventory?botId=${bot.id}&limit=5`)).json().count, 5);
   assert.match(
-    (await app.inject('/metrics')).body,
+    (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } })).body,
     /sinv_bot_refreshes_total\{outcome="ok",service="sinv"\} 4/,
   );
   // Pages across every bot: in bot order, none lost or repeated, only overlapped bots decoded.
@@ -152,22 +126,16 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
     whole.items.map((i) => i.assetId),
   );
   // A value the page does not reach is not decoded: a broken one past the end costs nothing.
+  const keys = ctx.bus.keys.sinv;
   await stores.redis
     .multi()
-    .set(
-      `${config.redis.keyPrefix}sinv:bot:999999`,
-      Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0]),
-    )
-    .sadd(`${config.redis.keyPrefix}sinv:bots`, '999999')
+    .set(keys.bot(999999), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0]))
+    .sadd(keys.bots(), '999999')
     .exec();
   const first = await app.inject('/api/v1/site-inventory?limit=5');
   assert.equal(first.statusCode, 200);
   assert.equal(first.json().total, expected.length + 9);
-  await stores.redis
-    .multi()
-    .del(`${config.redis.keyPrefix}sinv:bot:999999`)
-    .srem(`${config.redis.keyPrefix}sinv:bots`, '999999')
-    .exec();
+  await stores.redis.multi().del(keys.bot(999999)).srem(keys.bots(), '999999').exec();
 
   // The scheduled refresh-all: a paused bot is not read and leaves the listed site inventory.
   const paused = bots[2]!;
@@ -175,30 +143,26 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   t.after(async () => {
     await stores.dbs.main.updateTable('bots').set({ status: 'active' }).where('id', '=', paused.id).execute();
   });
-  const events = await refreshQueueEvents(config, t);
-  await sinv.jobs.start();
-  const all = await sinv.jobs.refreshQueue.add(INVENTORY_JOBS.refreshAll, { v: 1 });
+  const events = await queueEvents(ctx, 'inventory-refresh', t);
+  sinv.jobs.startWorkers();
+  const all = await ctx.bus.enqueue('inventory-refresh', 'refresh-all', { v: 1 });
   assert.deepEqual(await all.waitUntilFinished(events), { queued: 2 });
   assert.equal(await sinv.snapshot.readBot(paused.id), undefined);
   assert.ok(await sinv.snapshot.readBot(bots[0]!.id));
 });
 
 test('a trade moves items: the refresh job reconciles and publishes the right added/removed', async (t) => {
-  const { sinv, bots, config } = await setup(t);
+  const { ctx, sinv, bots } = await setup(t);
   const bot = bots[1]!;
   await sinv.reconcile.refreshBot(bot.id);
-  const sub = stores.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
-  await sub.subscribe(`${config.redis.keyPrefix}${CHANNELS.siteInventory}`);
-  t.after(() => {
-    sub.disconnect();
-  });
   const events: SiteInventoryChangedV1[] = [];
-  const received = new Promise<void>((resolve) => {
-    sub.on('message', (_channel, message) => {
-      events.push(parseSiteInventoryChanged(message));
-      resolve();
-    });
+  let resolve = () => {};
+  const received = new Promise<void>((r) => (resolve = r));
+  const sub = await ctx.bus.subscribe('site-inventory.changed', (e) => {
+    events.push(e);
+    resolve();
   });
+  t.after(() => sub.unsubscribe());
   const user = emu.world.users()[0]!;
   const given = emu.world
     .inventory(bot.steamId, '2')
@@ -208,7 +172,7 @@ test('a trade moves items: the refresh job reconciles and publishes the right ad
   const fromUser = emu.world.inventory(user.steamid, '2').list()[0]!.assetid;
   emu.world.moveAssets(bot.steamId, user.steamid, given);
   const [moved] = emu.world.moveAssets(user.steamid, bot.steamId, [fromUser]);
-  await sinv.jobs.start();
+  sinv.jobs.startWorkers();
   await sinv.jobs.refreshBot(bot.id, 'trade', 'trade-1');
   await received;
   assert.equal(events.length, 1);
@@ -229,14 +193,13 @@ test('a trade moves items: the refresh job reconciles and publishes the right ad
 });
 
 test('a failing refresh removes nothing: items are marked stale and the job retries with backoff', async (t) => {
-  const { sinv, bots, config } = await setup(t);
+  const { ctx, sinv, bots } = await setup(t);
   const bot = bots[2]!;
   await sinv.reconcile.refreshBot(bot.id);
   const before = await dbAssetIds(bot.id);
   // Items leave the bot, but Steam refuses to say so.
   const user = emu.world.users()[1]!;
   emu.world.moveAssets(bot.steamId, user.steamid, [emu.world.inventory(bot.steamId, '2').list()[0]!.assetid]);
-  t.after(() => control(emu, 'DELETE', '_emulator/faults').then(() => undefined));
 
   const faults: Array<[Record<string, unknown>, string]> = [
     [{ burst429: 1 }, 'rate_limited'],
@@ -244,7 +207,7 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
     [{ status5xx: 502, count: 1 }, 'unavailable'],
   ];
   for (const [rule, kind] of faults) {
-    await control(emu, 'PUT', '_emulator/faults/inventory', rule);
+    await emu.setFault('inventory', rule);
     await assert.rejects(sinv.reconcile.refreshBot(bot.id), (e: SteamInventoryError) => e.kind === kind);
     assert.deepEqual(await dbAssetIds(bot.id), before);
     const stale = await stores.dbs.main
@@ -263,7 +226,7 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
   }
   // Steam's "empty but not empty" answer (success, no assets, a total above zero) is no
   // confirmation either: nothing is removed and the items it did not show stay stale.
-  await control(emu, 'PUT', '_emulator/faults/inventory', { glitch: true });
+  await emu.setFault('inventory', { glitch: true });
   const glitched = await sinv.reconcile.refreshBot(bot.id);
   assert.deepEqual([glitched.complete, glitched.removed], [false, 0]);
   assert.deepEqual(await dbAssetIds(bot.id), before);
@@ -274,16 +237,16 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
     .execute();
   assert.ok(unconfirmed.every((r) => r.stale === 1));
   assert.equal((await sinv.snapshot.readBot(bot.id))!.stale, true);
-  await control(emu, 'DELETE', '_emulator/faults');
+  await emu.clearFaults();
 
   // Through the queue: the first attempt meets a 429, the retry (after backoff) succeeds.
-  await control(emu, 'PUT', '_emulator/faults/inventory', { burst429: 1 });
-  const events = await refreshQueueEvents(config, t);
-  await sinv.jobs.start();
+  await emu.setFault('inventory', { burst429: 1 });
+  const events = await queueEvents(ctx, 'inventory-refresh', t);
+  sinv.jobs.startWorkers();
   const job = await sinv.jobs.refreshBot(bot.id, 'manual');
   const result = (await job.waitUntilFinished(events)) as { removed: number };
   assert.equal(result.removed, 1);
-  const done = await sinv.jobs.refreshQueue.getJob(job.id!);
+  const done = await ctx.bus.queue('inventory-refresh').getJob(job.id!);
   assert.equal(done?.attemptsMade, 2);
   assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
   const stale = await stores.dbs.main
@@ -294,7 +257,7 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
   assert.ok(stale.every((r) => r.stale === 0));
 
   // A dead session: refused as session_expired, items kept.
-  await control(emu, 'POST', `_emulator/accounts/${bot.steamId}/expire-session`);
+  await emu.control('POST', `_emulator/accounts/${bot.steamId}/expire-session`);
   await assert.rejects(
     sinv.reconcile.refreshBot(bot.id),
     (e: SteamInventoryError) => e.kind === 'session_expired',

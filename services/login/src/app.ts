@@ -1,12 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import {
-  createAuthGuard,
-  createServiceApp,
-  normalizeOrigins,
-  SessionStore,
-  type ServiceDeps,
-} from '@platform/http';
+import { createServiceApp, createSessionAuth, normalizeOrigins, type ServiceContext } from '@platform/http';
 import type { LoginConfig } from './config.ts';
 import { LoginCookies } from './cookies.ts';
 import { LoginStateRepository } from './login/login-state.repository.ts';
@@ -15,37 +9,30 @@ import { LoginService } from './login/login.service.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { UserRepository } from './users/user.repository.ts';
 
-export interface LoginDeps extends ServiceDeps {
-  config: LoginConfig;
+export interface LoginOptions {
   /** Epoch milliseconds; tests move it to age nonces and sessions. */
   now?: () => number;
 }
 
 /** The login service as an app: routes and plumbing, never listening. */
-export async function buildApp(deps: LoginDeps): Promise<FastifyInstance> {
-  const { config } = deps;
-  const app = await createServiceApp('login', deps);
+export async function buildApp(
+  ctx: ServiceContext<LoginConfig>,
+  opts: LoginOptions = {},
+): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = await createServiceApp('login', ctx);
   await app.register(fastifyCookie);
 
   const allowedOrigins = normalizeOrigins(config.session.allowedOrigins);
-  const sessions = new SessionStore(deps.redis, {
-    keyPrefix: config.redis.keyPrefix,
-    ...config.session,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
+  const { sessions, guard } = createSessionAuth(app, ctx, opts);
   const cookies = new LoginCookies(config);
   const login = new LoginService({
     config,
     allowedOrigins,
-    states: new LoginStateRepository(deps.redis, config.redis.keyPrefix),
-    users: new UserRepository(deps.dbs.main),
+    states: new LoginStateRepository(ctx.redis, config.redis.keyPrefix),
+    users: new UserRepository(ctx.dbs.main),
     sessions,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  const guard = createAuthGuard(app, {
-    sessions,
-    cookieName: config.session.cookieName,
-    allowedOrigins: config.session.allowedOrigins,
+    ...(opts.now ? { now: opts.now } : {}),
   });
 
   loginRoutes(app, { login, cookies });

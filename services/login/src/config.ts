@@ -1,4 +1,5 @@
 import {
+  devOnly,
   int,
   loadSchema,
   oneOf,
@@ -36,11 +37,17 @@ export const loginSchema = {
   },
   steam: {
     /** The OpenID provider: the emulator locally, https://steamcommunity.com/openid/login in production. */
-    openidUrl: url('STEAM_OPENID_URL', 'http://127.0.0.1:3090/openid/login', {
-      protocols: ['http:', 'https:'],
-    }),
+    openidUrl: devOnly(
+      url('STEAM_OPENID_URL', 'http://127.0.0.1:3090/openid/login', { protocols: ['http:', 'https:'] }),
+      { why: 'the local Steam emulator; set https://steamcommunity.com/openid/login' },
+    ),
     /** The WebAPI host for GetPlayerSummaries: the emulator locally, https://api.steampowered.com in production. */
-    webApiUrl: url('STEAM_WEB_API_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
+    webApiUrl: devOnly(
+      url('STEAM_WEB_API_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
+      {
+        why: 'the local Steam emulator; set https://api.steampowered.com',
+      },
+    ),
     /** WebAPI key; without one, profiles (persona, avatar) are not fetched. */
     apiKey: optionalStr('STEAM_API_KEY', { secret: true }),
     timeoutMs: int('STEAM_TIMEOUT_MS', 5_000, { min: 100, max: 60_000 }),

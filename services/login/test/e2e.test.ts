@@ -1,16 +1,13 @@
 // The whole flow over real HTTP, as a browser does it: a plain client that follows redirects
 // itself and carries cookies, through the emulator's OpenID login page, to a session that the
-// backend's auth guard accepts on GET /api/v1/me. (The backend is imported from its source: a
-// test of two services together, not a dependency between them.)
+// backend's auth guard accepts on GET /api/v1/me. (The backend comes through its package entry:
+// a test of two services together, not a dependency between them.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { SettingsRepository } from '@platform/db';
-import { SiteSwitch } from '@platform/http';
-import { createLogger, createMetrics } from '@platform/observability';
-import { buildApp as buildBackend } from '../../backend/src/app.ts';
-import { loadConfig as loadBackendConfig } from '../../backend/src/config.ts';
+import { buildApp as buildBackend, loadConfig as loadBackendConfig } from '@platform/backend';
+import { buildTestApp } from '@platform/testing';
 import { loginApp, startEmulator, startStores, uniquePrefix, type Emulator, type Stores } from './helpers.ts';
 
 let emulator: Emulator;
@@ -39,14 +36,10 @@ before(async () => {
   ({ app: login } = await loginApp(stores, emulator, {
     env: { ...shared, LOGIN_PUBLIC_URL: loginBase, LOGIN_DEFAULT_REDIRECT: `${backendBase}/api/v1/status` },
   }));
-  backend = await buildBackend({
-    config: loadBackendConfig({ ...shared, RATE_LIMIT_MAX: '100000' }),
-    logger: createLogger({ service: 'backend', level: 'silent' }),
-    metrics: createMetrics('backend'),
-    dbs: stores.dbs,
-    redis: stores.redis,
-    siteSwitch: new SiteSwitch(new SettingsRepository(stores.dbs.main), { ttlMs: 0 }),
-  });
+  ({ app: backend } = await buildTestApp(loadBackendConfig, (ctx) => buildBackend(ctx), {
+    stores,
+    env: shared,
+  }));
   await login.listen({ host: '127.0.0.1', port: loginPort });
   await backend.listen({ host: '127.0.0.1', port: backendPort });
 });

@@ -1,42 +1,34 @@
 // Test harness: the Steam emulator served on port 0 (no mocks of Steam), real MariaDB and Redis,
 // and a small cookie-carrying client for app.inject and for real HTTP.
-import type { AddressInfo } from 'node:net';
-import { startStores, uniquePrefix as sharedPrefix, type Stores } from '@platform/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildEmulatorApp, generateWorld, type World } from '@platform/steam-emulator';
-import { SettingsRepository } from '@platform/db';
-import { SiteSwitch } from '@platform/http';
-import { createLogger, createMetrics, type Logger } from '@platform/observability';
+import {
+  buildTestApp,
+  startEmulator as startSharedEmulator,
+  startStores,
+  uniquePrefix as sharedPrefix,
+  type Emulator,
+  type Stores,
+} from '@platform/testing';
+import type { Logger } from '@platform/observability';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
 export const SITE = 'https://site.test';
 export const LOGIN_PUBLIC_URL = 'https://login.site.test';
 
-export interface Emulator {
-  app: FastifyInstance;
-  world: World;
-  base: string;
-  close(): Promise<void>;
-}
-
-export async function startEmulator(): Promise<Emulator> {
-  const world = generateWorld({
+/** A small world: one bot, three users with a few items each. */
+export function startEmulator(): Promise<Emulator> {
+  return startSharedEmulator({
     seed: 11,
     bots: 1,
     itemsPerBot: 5,
     users: 3,
     userItemsMin: 1,
     userItemsMax: 3,
-    epoch: Math.floor(Date.now() / 1000),
   });
-  const app = await buildEmulatorApp({ world });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return { app, world, base: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
-export { startStores, type Stores };
+export { startStores, type Emulator, type Stores };
 
 /** A unique key prefix per test, so tests never see each other's keys, queues or channels. */
 export const uniquePrefix = (): string => sharedPrefix('test');
@@ -50,28 +42,21 @@ export interface LoginAppOptions {
 /** The login service against the emulator; the env decides the rest (prefix shared when given). */
 export async function loginApp(stores: Stores, emulator: Emulator, opts: LoginAppOptions = {}) {
   const apiKey = emulator.world.bots()[0]?.apiKey ?? '';
-  const config = loadConfig({
-    REDIS_KEY_PREFIX: uniquePrefix(),
-    STEAM_OPENID_URL: `${emulator.base}/openid/login`,
-    STEAM_WEB_API_URL: emulator.base,
-    STEAM_API_KEY: apiKey,
-    LOGIN_PUBLIC_URL,
-    LOGIN_DEFAULT_REDIRECT: `${SITE}/`,
-    ALLOWED_ORIGINS: `${SITE},https://app.site.test:8443`,
-    SESSION_CACHE_MS: '0',
-    RATE_LIMIT_MAX: '100000',
-    ...opts.env,
+  const { app, ctx } = await buildTestApp(loadConfig, (c) => buildApp(c, opts.now ? { now: opts.now } : {}), {
+    stores,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    env: {
+      STEAM_OPENID_URL: `${emulator.base}/openid/login`,
+      STEAM_WEB_API_URL: emulator.base,
+      STEAM_API_KEY: apiKey,
+      LOGIN_PUBLIC_URL,
+      LOGIN_DEFAULT_REDIRECT: `${SITE}/`,
+      ALLOWED_ORIGINS: `${SITE},https://app.site.test:8443`,
+      SESSION_CACHE_MS: '0',
+      ...opts.env,
+    },
   });
-  const app = await buildApp({
-    config,
-    logger: opts.logger ?? createLogger({ service: 'login', level: 'silent' }),
-    metrics: createMetrics('login'),
-    dbs: stores.dbs,
-    redis: stores.redis,
-    siteSwitch: new SiteSwitch(new SettingsRepository(stores.dbs.main), { ttlMs: 0 }),
-    ...(opts.now ? { now: opts.now } : {}),
-  });
-  return { app, config };
+  return { app, config: ctx.config, ctx };
 }
 
 /** name=value pairs from Set-Cookie headers (attributes dropped; an expired cookie maps to ''). */

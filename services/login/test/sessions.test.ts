@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { createRedis, SettingsRepository } from '@platform/db';
+import { SettingsRepository } from '@platform/db';
 import { SITE_DISABLED_SETTING } from '@platform/http';
 import type { LoginConfig } from '../src/config.ts';
 import {
@@ -145,7 +145,7 @@ test('a GetPlayerSummaries failure does not block the sign-in', async (t) => {
 });
 
 test('session fixation: a cookie the browser brings is never adopted, and an old session ends', async () => {
-  const planted = 'A'.repeat(43);
+  const planted = `1.${'A'.repeat(43)}`;
   const first = await signIn(alice, undefined, planted);
   assert.notEqual(first.token, planted);
   const second = await signIn(alice, undefined, first.token);
@@ -303,15 +303,8 @@ test('every open-redirect attempt, given as returnTo to a real sign-in, lands on
 });
 
 test('Redis down while signing in is a 503 the person can retry, never a 500', async (t) => {
-  const dead = createRedis(
-    { url: new URL('redis://127.0.0.1:1'), keyPrefix: '' },
-    { retryStrategy: () => null },
-  );
-  const { app: down } = await loginApp({ ...stores, redis: dead }, emulator);
-  t.after(async () => {
-    await down.close();
-    dead.disconnect();
-  });
+  const { app: down } = await loginApp(stores, emulator, { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  t.after(() => down.close());
   const start = await down.inject(`/auth/steam?returnTo=${encodeURIComponent(`${SITE}/trade`)}`);
   assert.equal(start.statusCode, 503, start.body);
   assert.equal(start.json().error.code, 'DEPENDENCY_UNAVAILABLE');

@@ -5,14 +5,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
-import { buildEmulatorApp } from '../../steam-emulator/src/app.ts';
-import { generateWorld } from '../../steam-emulator/src/world/generate.ts';
 import {
+  buildEmulatorApp,
+  generateWorld,
   readSnapshot,
   restoreWorld,
   saveWorld,
   snapshotPath,
-} from '../../steam-emulator/src/world/persistence.ts';
+} from '@platform/steam-emulator';
 import { benchOfferSends } from './offer-sends.section.ts';
 
 const DURATION_MS = 8_000;

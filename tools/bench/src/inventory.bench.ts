@@ -7,17 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
-import { connectRedis, createRedis } from '@platform/db';
+import { deleteByPrefix, dropAll } from '@platform/db';
 import { createTestDatabases } from '@platform/db/testing';
-import { createLogger, createMetrics } from '@platform/observability';
-import { buildCinvApp } from '../../../services/inventory/src/app.ts';
-import { loadConfig } from '../../../services/inventory/src/config.ts';
+import { createServiceContext } from '@platform/http';
 import {
+  buildCinvApp,
   createCinv,
   createPricing,
   createSinv,
+  inventoryService,
+  loadConfig,
   seedBotsFromEmulator,
-} from '../../../services/inventory/src/runtime.ts';
+} from '@platform/inventory';
 
 // Closed-loop HTTP load in a worker thread (the client must not share the server's event loop),
 // recording every latency so p50/p99 are exact.
@@ -142,15 +143,13 @@ export async function run(args: string[]): Promise<void> {
   console.log(`world: ${bots} bots × ${items} items generated and served in ${ms(performance.now() - t0)}`);
 
   const dbs = await createTestDatabases({ poolSize: Math.max(10, concurrency + 4) });
-  const redis = createRedis({
-    url: new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-    keyPrefix: '',
-  });
-  await connectRedis(redis);
+  await dbs.close();
   const prefix = `bench:inv:${process.pid}:`;
   const config = loadConfig({
+    ...process.env,
     MYSQL_DATABASE: dbs.settings.database,
     PRICING_DATABASE: dbs.settings.pricingDatabase,
+    MYSQL_POOL_SIZE: String(Math.max(10, concurrency + 4)),
     REDIS_KEY_PREFIX: prefix,
     STEAM_COMMUNITY_URL: emuUrl,
     STEAM_EMULATOR_URL: emuUrl,
@@ -160,12 +159,15 @@ export async function run(args: string[]): Promise<void> {
     CINV_RATE_LIMIT_MAX: '100000000',
     LOG_LEVEL: 'silent',
   });
-  const logger = createLogger({ service: 'bench', level: 'silent' });
-  const deps = { config, logger, dbs, redis };
-  const pricing = createPricing(deps);
-  const sinv = createSinv({ ...deps, pricing, schedule: false });
+  // The service's own context (pools, Redis, bus), as runService builds it.
+  const runtime = await createServiceContext('bench', config, {
+    ...(inventoryService.retries ? { retries: inventoryService.retries(config) } : {}),
+  });
+  const { ctx } = runtime;
+  const pricing = createPricing(ctx);
+  const sinv = createSinv(ctx, { pricing });
   try {
-    await seedBotsFromEmulator(deps);
+    await seedBotsFromEmulator(ctx);
     const botList = await sinv.bots.listActive();
 
     // 1. Full refresh: every bot read from the emulator and written to MariaDB and Redis.
@@ -221,16 +223,8 @@ export async function run(args: string[]): Promise<void> {
     // 4. Cached user-inventory reads vs a bare Fastify route, same process, same load.
     await pricing.importer.run();
     await pricing.start();
-    const cinv = createCinv(deps);
-    const app = await buildCinvApp({
-      config,
-      logger,
-      metrics: createMetrics('bench-cinv'),
-      dbs,
-      redis,
-      enricher: pricing.enricher,
-      inventories: cinv.inventories,
-    });
+    const cinv = createCinv(ctx);
+    const app = await buildCinvApp(ctx, { enricher: pricing.enricher, inventories: cinv.inventories });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const cinvUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/inventories/${emu.user}`;
     const primed = (await (await fetch(cinvUrl)).json()) as { items: unknown[] };
@@ -255,18 +249,10 @@ export async function run(args: string[]): Promise<void> {
         `${cached.errors + cachedLatency.errors} errors; target p99 < 5 ms)`,
     );
     await Promise.all([app.close(), bare.close()]);
-    await cinv.close();
-    pricing.stop();
   } finally {
-    await sinv.close();
-    let cursor = '0';
-    do {
-      const [n, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = n;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
-    await dbs.drop();
+    await deleteByPrefix(ctx.redis, prefix);
+    await runtime.close();
+    await dropAll(dbs.settings);
     await emu.close();
   }
 }

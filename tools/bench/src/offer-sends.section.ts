@@ -6,7 +6,7 @@
 // every sender sends to six different partners, five offers each ⇒ 30 per account (bots: deposit requests;
 // users: item offers to bots); the run is bounded by that capacity (≤ 30 × accounts) and by time.
 import { Worker } from 'node:worker_threads';
-import type { World } from '../../steam-emulator/src/world/world.ts';
+import type { World } from '@platform/steam-emulator';
 
 const CONCURRENCY = 16;
 const DURATION_MS = 6_000;

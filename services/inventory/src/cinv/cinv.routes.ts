@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { ByteLru } from '@platform/core';
 import { requireUser } from '@platform/http';
 import type { SteamItem } from '@platform/steam';
 import type { Enricher } from '../enrich.ts';
@@ -10,6 +11,8 @@ export interface CinvRouteDeps {
   /** The login service's guard (packages/http createAuthGuard); /me answers 401 without one. */
   authGuard: onRequestAsyncHookHandler | undefined;
   rateLimit: { max: number; windowMs: number };
+  /** Encoded answers kept in memory, in bytes. */
+  responseCacheBytes: number;
   now?: () => Date;
 }
 
@@ -39,7 +42,6 @@ export function itemView(item: SteamItem) {
  * could differ. Under load this turns a cached read into a map lookup.
  */
 const RESPONSE_TTL_MS = 1_000;
-const RESPONSES_MAX = 2_000;
 interface CachedResponse {
   key: string;
   at: number;
@@ -47,20 +49,15 @@ interface CachedResponse {
   body: Buffer;
 }
 
-function responder(enricher: Enricher, now: () => Date) {
-  const responses = new Map<string, CachedResponse>();
+function responder(enricher: Enricher, now: () => Date, maxBytes: number) {
+  const responses = new ByteLru<string, CachedResponse>(maxBytes);
   return (inv: UserInventory): Buffer => {
     const key = `${inv.fetchedAt.getTime()}:${inv.stale}:${inv.cached}:${enricher.version()}`;
     const hit = responses.get(inv.steamId);
     const t = Date.now();
     if (hit && hit.key === key && t - hit.at < RESPONSE_TTL_MS) return hit.body;
     const body = Buffer.from(JSON.stringify(view(inv, enricher, now())));
-    responses.delete(inv.steamId);
-    responses.set(inv.steamId, { key, at: t, body });
-    if (responses.size > RESPONSES_MAX) {
-      const oldest = responses.keys().next();
-      if (!oldest.done) responses.delete(oldest.value);
-    }
+    responses.set(inv.steamId, { key, at: t, body }, body.byteLength);
     return body;
   };
 }
@@ -98,7 +95,7 @@ function wantsFresh(req: FastifyRequest): boolean {
 export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
   const rateLimit = { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs };
   const now = deps.now ?? (() => new Date());
-  const respond = responder(deps.enricher, now);
+  const respond = responder(deps.enricher, now, deps.responseCacheBytes);
   app.get(
     '/api/v1/inventories/:steamId',
     {
@@ -114,7 +111,10 @@ export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
     },
     async (req, reply) => {
       const { steamId } = req.params as { steamId: string };
-      const inv = await deps.inventories.get(steamId, { fresh: wantsFresh(req) });
+      const inv = await deps.inventories.get(steamId, {
+        fresh: wantsFresh(req),
+        requester: { kind: 'anonymous', ip: req.ip },
+      });
       return reply.type(JSON_TYPE).send(respond(inv));
     },
   );
@@ -124,7 +124,10 @@ export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
     { config: { rateLimit }, onRequest: guard, schema: { querystring: querySchema } },
     async (req, reply) => {
       const user = requireUser(req);
-      const inv = await deps.inventories.get(user.steamId, { fresh: wantsFresh(req) });
+      const inv = await deps.inventories.get(user.steamId, {
+        fresh: wantsFresh(req),
+        requester: { kind: 'user', userId: user.userId },
+      });
       return reply.type(JSON_TYPE).send(respond(inv));
     },
   );

@@ -1,8 +1,10 @@
-import { AppError } from '@platform/core';
+import { AppError, ByteLru } from '@platform/core';
+import { redisKeys, type RedisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 import type { Logger } from '@platform/observability';
 import { SteamInventoryError, type SteamInventoryClient, type SteamItem } from '@platform/steam';
 import type { InventoryMetrics } from '../metrics.ts';
+import type { Requester, SteamBudget } from './steam-budget.ts';
 
 /** A cached inventory: what Steam said and when. Dates are epoch ms so the JSON stays flat. */
 interface CacheRecord {
@@ -35,15 +37,18 @@ export interface UserInventoryOptions {
   proxyCooldownMs: number;
   freshMs: number;
   ttlMs: number;
+  /** `fresh=1` is honoured once per this interval per requester; 0 = every time. */
   forceMinIntervalMs: number;
+  /** Parsed inventories kept in memory, measured in bytes of their cached JSON. */
+  memoryBytes: number;
+  /** Bounds the Steam reads anonymous requesters cause. */
+  budget?: SteamBudget;
   now?: () => Date;
   metrics?: InventoryMetrics;
 }
 
 /** Negative answers (private, unknown) are cached briefly so a refreshing page does not hammer Steam. */
 const NEGATIVE_TTL_MS = 30_000;
-/** Parsed inventories kept per process: ~2,000 × a few hundred items stays within tens of MB. */
-const PARSED_MAX = 2_000;
 /** How long a parsed record is served without asking Redis whether a newer one exists. */
 const MEMORY_TRUST_MS = 1_000;
 
@@ -57,92 +62,91 @@ export class UserInventoryService {
   private readonly inflight = new Map<string, Promise<UserInventory>>();
   private readonly cooling = new Map<string, number>();
   private readonly background = new Set<Promise<void>>();
-  private readonly parsed = new Map<string, UserInventory>();
-  private readonly verifiedAt = new Map<string, number>();
+  /** Parsed records and when each was last checked against Redis, bounded by bytes. */
+  private readonly parsed: ByteLru<string, { inv: UserInventory; verifiedAt: number }>;
+  private readonly keys: RedisKeys['cinv'];
   private nextProxy = 0;
 
   constructor(options: UserInventoryOptions) {
     this.o = options;
+    this.keys = redisKeys(options.keyPrefix).cinv;
+    this.parsed = new ByteLru(options.memoryBytes);
   }
 
-  private key(kind: string, steamId: string): string {
-    return `${this.o.keyPrefix}cinv:${kind}:${steamId}`;
-  }
-
-  async get(steamId: string, opts: { fresh?: boolean } = {}): Promise<UserInventory> {
+  async get(steamId: string, opts: { fresh?: boolean; requester: Requester }): Promise<UserInventory> {
     if (!/^\d{17}$/.test(steamId))
       throw new AppError('VALIDATION_FAILED', 'A SteamID64 has 17 digits.', { field: '/params/steamId' });
     if (opts.fresh) {
-      // fresh=1 reaches Steam at most once per interval per inventory, whoever asks.
-      const ok = await this.o.redis.set(
-        this.key('force', steamId),
-        '1',
-        'PX',
-        this.o.forceMinIntervalMs,
-        'NX',
-      );
-      if (ok === null) {
-        const ttl = await this.o.redis.pttl(this.key('force', steamId));
-        throw new AppError('RATE_LIMITED', 'This inventory was refreshed a moment ago; try again shortly.', {
-          retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)),
-        });
-      }
+      await this.limitFresh(opts.requester);
+      await this.o.budget?.take(opts.requester);
       return this.load(steamId);
     }
     // Checked against Redis less than a second ago in this process: serve from memory. Another
     // worker's refresh shows here within that second (the same window as the answer cache).
     const known = this.parsed.get(steamId);
-    if (known && Date.now() - (this.verifiedAt.get(steamId) ?? 0) < MEMORY_TRUST_MS)
-      return this.serve(steamId, known);
+    if (known && Date.now() - known.verifiedAt < MEMORY_TRUST_MS)
+      return this.serve(steamId, known.inv, opts.requester);
     // A small version key first: when this process already parsed that version, the large
     // record is neither fetched nor parsed again (the common case for a cached read).
-    const [at, negative] = await this.o.redis.mget(this.key('at', steamId), this.key('neg', steamId));
+    const [at, negative] = await this.o.redis.mget(this.keys.version(steamId), this.keys.negative(steamId));
     if (at) {
       const fetchedAt = Number(at);
-      let inv = known;
+      let inv = known?.inv;
       if (inv?.fetchedAt.getTime() !== fetchedAt) {
-        const raw = await this.o.redis.get(this.key('inv', steamId));
-        inv = raw ? this.remember(steamId, JSON.parse(raw) as CacheRecord) : undefined;
-      } else this.verifiedAt.set(steamId, Date.now());
-      if (inv) return this.serve(steamId, inv);
+        const raw = await this.o.redis.get(this.keys.inventory(steamId));
+        inv = raw ? this.remember(steamId, raw) : undefined;
+      } else if (known) known.verifiedAt = Date.now();
+      if (inv) return this.serve(steamId, inv, opts.requester);
     }
     if (negative) throw new AppError(negative as 'INVENTORY_PRIVATE' | 'STEAM_USER_NOT_FOUND');
+    await this.o.budget?.take(opts.requester);
     return this.load(steamId);
   }
 
-  private serve(steamId: string, inv: UserInventory): UserInventory {
+  /**
+   * `fresh=1` asks Steam again, at most once per interval per requester (a user, or an IP when
+   * anonymous): limiting it per inventory would let anyone block the owner's own refresh.
+   */
+  private async limitFresh(requester: Requester): Promise<void> {
+    if (this.o.forceMinIntervalMs <= 0) return;
+    const key = this.keys.fresh(requester.kind === 'user' ? `u:${requester.userId}` : `ip:${requester.ip}`);
+    const ok = await this.o.redis.set(key, '1', 'PX', this.o.forceMinIntervalMs, 'NX');
+    if (ok !== null) return;
+    const ttl = await this.o.redis.pttl(key);
+    throw new AppError('RATE_LIMITED', 'You refreshed an inventory a moment ago; try again shortly.', {
+      retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)),
+    });
+  }
+
+  private serve(steamId: string, inv: UserInventory, requester: Requester): UserInventory {
     this.o.metrics?.userInventoryReads.inc({ source: 'cache' });
     const stale = Date.now() - inv.fetchedAt.getTime() > this.o.freshMs;
-    if (stale) this.revalidate(steamId);
+    if (stale) this.revalidate(steamId, requester);
     return { ...inv, stale, cached: true };
   }
 
-  /** Parsed records by inventory, bounded (insertion order evicts the oldest). */
-  private remember(steamId: string, record: CacheRecord): UserInventory {
-    const inv = fromRecord(steamId, record, { stale: false, cached: true });
-    this.parsed.delete(steamId);
-    this.parsed.set(steamId, inv);
-    this.verifiedAt.set(steamId, Date.now());
-    if (this.parsed.size > PARSED_MAX) {
-      const oldest = this.parsed.keys().next();
-      if (!oldest.done) {
-        this.parsed.delete(oldest.value);
-        this.verifiedAt.delete(oldest.value);
-      }
-    }
+  /** Parsed records by inventory, bounded by the bytes of their JSON (least recently used go first). */
+  private remember(steamId: string, raw: string): UserInventory {
+    const inv = fromRecord(steamId, JSON.parse(raw) as CacheRecord, { stale: false, cached: true });
+    this.parsed.set(steamId, { inv, verifiedAt: Date.now() }, raw.length);
     return inv;
   }
 
-  /** Background refresh: one per inventory across all workers (a Redis lock), errors only logged. */
-  private revalidate(steamId: string): void {
+  /**
+   * Background refresh: one per inventory across all workers (a Redis lock), errors only logged.
+   * An anonymous requester's revalidation spends the anonymous budget like a miss; past it, the
+   * stale copy is served as it is.
+   */
+  private revalidate(steamId: string, requester: Requester): void {
     if (this.inflight.has(steamId)) return;
     const p = (async () => {
-      const locked = await this.o.redis.set(this.key('lock', steamId), '1', 'PX', 30_000, 'NX');
+      const locked = await this.o.redis.set(this.keys.lock(steamId), '1', 'PX', 30_000, 'NX');
       if (locked === null) return;
       try {
+        await this.o.budget?.take(requester);
         await this.load(steamId);
       } finally {
-        await this.o.redis.del(this.key('lock', steamId));
+        await this.o.redis.del(this.keys.lock(steamId));
       }
     })()
       .catch((err: unknown) =>
@@ -176,13 +180,18 @@ export class UserInventoryService {
       totalCount,
       items: items.map((i) => ({ ...i, tradableAfter: i.tradableAfter ? i.tradableAfter.getTime() : null })),
     };
+    const raw = JSON.stringify(record);
+    // One MULTI (the keys share the inventory's hash slot): readers never see a version without its record.
     await this.o.redis
       .multi()
-      .set(this.key('inv', steamId), JSON.stringify(record), 'PX', this.o.ttlMs)
-      .set(this.key('at', steamId), String(record.fetchedAt), 'PX', this.o.ttlMs)
-      .del(this.key('neg', steamId))
-      .exec();
-    return { ...this.remember(steamId, record), cached: false };
+      .set(this.keys.inventory(steamId), raw, 'PX', this.o.ttlMs)
+      .set(this.keys.version(steamId), String(record.fetchedAt), 'PX', this.o.ttlMs)
+      .del(this.keys.negative(steamId))
+      .exec()
+      .then((results) => {
+        for (const [err] of results ?? []) if (err) throw err;
+      });
+    return { ...this.remember(steamId, raw), cached: false };
   }
 
   /** The routes to try, in order: each proxy not cooling down (round robin), or direct when there are none. */
@@ -256,7 +265,7 @@ export class UserInventoryService {
           ? 'STEAM_USER_NOT_FOUND'
           : undefined;
     if (!code) return;
-    await this.o.redis.set(this.key('neg', steamId), code, 'PX', NEGATIVE_TTL_MS);
+    await this.o.redis.set(this.keys.negative(steamId), code, 'PX', NEGATIVE_TTL_MS);
     throw new AppError(code, undefined, undefined, { cause: err });
   }
 }

@@ -3,28 +3,17 @@
 // EMULATOR_SEED_BOTS=true (what `npm start` sets).
 //   npm run bots:import-emulator -w @platform/inventory
 import { ConfigError } from '@platform/config';
-import {
-  connectRedis,
-  createDatabases,
-  createRedis,
-  type MainDatabase,
-  type PricingDatabase,
-} from '@platform/db';
-import { createLogger } from '@platform/observability';
+import { createDatabases, type MainDatabase, type PricingDatabase } from '@platform/db';
 import { loadConfig } from '../config.ts';
 import { seedBotsFromEmulator } from '../runtime.ts';
 
 try {
   const config = loadConfig(process.env);
-  const logger = createLogger({ service: 'bots-import', level: config.log.level });
   const dbs = createDatabases<MainDatabase, PricingDatabase>(config.mysql);
-  const redis = createRedis(config.redis);
-  await connectRedis(redis, 1_000);
   try {
-    const n = await seedBotsFromEmulator({ config, logger, dbs, redis });
+    const n = await seedBotsFromEmulator({ config, dbs });
     console.log(`imported ${n} bots from ${config.bots.emulatorUrl.origin}`);
   } finally {
-    redis.disconnect();
     await dbs.close();
   }
 } catch (err) {

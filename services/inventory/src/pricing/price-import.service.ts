@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, type PricesImportedV1 } from '@platform/bus';
+import type { Bus, PricesImportedV1 } from '@platform/bus';
 import type { Logger } from '@platform/observability';
 import { parseFeed, type FeedRow, type ParsedFeed } from './price-feed.ts';
 import type { PricingRepository } from './pricing.repository.ts';
@@ -15,7 +15,7 @@ export interface PriceImportOptions {
   /** A feed with more rejected rows than this percentage is refused whole: it is broken, not noisy. */
   maxRejectPercent: number;
   timeoutMs: number;
-  publish: (channel: string, message: string) => Promise<unknown>;
+  events: Pick<Bus, 'publish'>;
   metrics?: InventoryMetrics;
 }
 
@@ -122,7 +122,7 @@ export class PriceImportService {
       rejected: feed.rejected.length,
       at: new Date().toISOString(),
     };
-    await this.o.publish(CHANNELS.prices, JSON.stringify(event)).catch((err: unknown) => {
+    await this.o.events.publish('prices.imported', event).catch((err: unknown) => {
       // Consumers also reload on a timer, so a lost event only delays them.
       logger.warn({ err }, 'could not publish prices.imported');
     });

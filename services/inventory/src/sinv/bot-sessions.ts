@@ -1,3 +1,4 @@
+import { redisKeys, type RedisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 import type { BotRef } from './bots.repository.ts';
 
@@ -20,16 +21,16 @@ export class NoBotSessions implements BotSessionSource {
   invalidate(): void {}
 }
 
-/** Reads `<prefix>bot:session:<steamid>`, the key the tradebot writes after each login (the seam). */
+/** Reads the bot's session key (packages/bus keys), which the tradebot writes after each login (the seam). */
 export class RedisBotSessions implements BotSessionSource {
   private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
-    this.prefix = prefix;
+    this.keys = redisKeys(prefix);
   }
   async cookieFor(bot: BotRef): Promise<string | undefined> {
-    return (await this.redis.get(`${this.prefix}bot:session:${bot.steamId}`)) ?? undefined;
+    return (await this.redis.get(this.keys.botSession(bot.steamId))) ?? undefined;
   }
   invalidate(): void {}
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CHANNELS, type SiteInventoryChangedV1, type SnapshotItem } from '@platform/bus';
+import type { Bus, SiteInventoryChangedV1, SnapshotItem } from '@platform/bus';
 import { categoryOf } from '@platform/core';
 import type { Logger } from '@platform/observability';
 import { SteamInventoryError, type SteamInventoryClient, type SteamItem } from '@platform/steam';
@@ -17,7 +17,7 @@ export interface ReconcileDeps {
   steam: SteamInventoryClient;
   logger: Logger;
   /** Publishes on the bus (Redis pub/sub); the channel is already prefixed by the caller. */
-  publish: (channel: string, message: string) => Promise<unknown>;
+  events: Pick<Bus, 'publish'>;
   /** Steam's clock for cooldown dates; the emulator's in tests. */
   now?: () => Date;
   metrics?: InventoryMetrics;
@@ -167,7 +167,7 @@ export class ReconcileService {
         removed: remove,
         at: new Date().toISOString(),
       };
-      await this.d.publish(CHANNELS.siteInventory, JSON.stringify(event)).catch((err: unknown) => {
+      await this.d.events.publish('site-inventory.changed', event).catch((err: unknown) => {
         // MySQL and the snapshot are already right; consumers resync from them.
         this.d.logger.warn({ err, botId: bot.id }, 'could not publish site-inventory.changed');
       });

@@ -6,13 +6,11 @@ import type { BotSnapshot, SnapshotItem, SnapshotStore } from './snapshot.store.
 export interface SinvRouteDeps {
   snapshot: SnapshotStore;
   enricher: Enricher;
-  jobs: SinvJobs | undefined;
   now?: () => Date;
 }
 
 /**
- * sinv's reads come from the Redis snapshot, not MySQL. The refresh route is for operators and
- * the tradebot's fallback; it only queues a job (the queue deduplicates per bot).
+ * sinv's reads come from the Redis snapshot, not MySQL.
  */
 export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
   const now = deps.now ?? (() => new Date());
@@ -75,6 +73,10 @@ export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
       return { bots, total, count: items.length, items };
     },
   );
+}
+
+/** Service-to-service (behind the internal token): queue a refresh of one bot. */
+export function sinvInternalRoutes(app: FastifyInstance, deps: { jobs: SinvJobs }): void {
   app.post(
     '/internal/v1/bots/:botId/refresh',
     {
@@ -88,7 +90,6 @@ export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
     },
     async (req, reply) => {
       const { botId } = req.params as { botId: number };
-      if (!deps.jobs) return reply.code(404).send();
       const job = await deps.jobs.refreshBot(botId, 'manual');
       return reply.code(202).send({ queued: true, jobId: job.id ?? null });
     },

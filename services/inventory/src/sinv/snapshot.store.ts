@@ -2,7 +2,8 @@ import {
   botSnapshotItemCount,
   decodeBotSnapshot,
   encodeBotSnapshot,
-  snapshotKeys,
+  redisKeys,
+  type RedisKeys,
   type BotSnapshot,
   type SnapshotItem,
 } from '@platform/bus';
@@ -11,41 +12,41 @@ import type { Redis } from '@platform/db';
 /** The compact site-inventory snapshot in Redis (encoding in packages/bus). */
 export class SnapshotStore {
   private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys['sinv'];
   constructor(redis: Redis, prefix: string) {
     this.redis = redis;
-    this.prefix = prefix;
+    this.keys = redisKeys(prefix).sinv;
   }
 
   async writeBot(snapshot: BotSnapshot): Promise<number> {
     const buf = encodeBotSnapshot(snapshot);
     await this.redis
       .multi()
-      .set(snapshotKeys.bot(this.prefix, snapshot.botId), buf)
-      .sadd(snapshotKeys.bots(this.prefix), String(snapshot.botId))
+      .set(this.keys.bot(snapshot.botId), buf)
+      .sadd(this.keys.bots(), String(snapshot.botId))
       .exec();
     return buf.length;
   }
 
   async readBot(botId: number): Promise<BotSnapshot | undefined> {
-    const buf = await this.redis.getBuffer(snapshotKeys.bot(this.prefix, botId));
+    const buf = await this.redis.getBuffer(this.keys.bot(botId));
     return buf ? decodeBotSnapshot(buf) : undefined;
   }
 
   /** Flags a bot's snapshot stale in place (byte 9 of the header) without rewriting its items. */
   async markStale(botId: number): Promise<void> {
-    const key = snapshotKeys.bot(this.prefix, botId);
+    const key = this.keys.bot(botId);
     // SETRANGE on a missing key would create a zero-filled value that is not a snapshot.
     if ((await this.redis.exists(key)) === 1) await this.redis.setrange(key, 9, Buffer.from([1]));
   }
 
   async readAll(): Promise<BotSnapshot[]> {
-    const ids = await this.redis.smembers(snapshotKeys.bots(this.prefix));
+    const ids = await this.redis.smembers(this.keys.bots());
     if (ids.length === 0) return [];
     const out: BotSnapshot[] = [];
     for (let i = 0; i < ids.length; i += 200) {
       const bufs = await this.redis.mgetBuffer(
-        ...ids.slice(i, i + 200).map((id) => snapshotKeys.bot(this.prefix, Number(id))),
+        ...ids.slice(i, i + 200).map((id) => this.keys.bot(Number(id))),
       );
       for (const b of bufs) if (b) out.push(decodeBotSnapshot(b));
     }
@@ -60,14 +61,12 @@ export class SnapshotStore {
     offset: number,
     limit: number,
   ): Promise<{ bots: number; total: number; page: Array<{ s: BotSnapshot; i: SnapshotItem }> }> {
-    const ids = (await this.redis.smembers(snapshotKeys.bots(this.prefix))).map(Number).sort((a, b) => a - b);
+    const ids = (await this.redis.smembers(this.keys.bots())).map(Number).sort((a, b) => a - b);
     const page: Array<{ s: BotSnapshot; i: SnapshotItem }> = [];
     let bots = 0;
     let total = 0;
     for (let i = 0; i < ids.length; i += 200) {
-      const bufs = await this.redis.mgetBuffer(
-        ...ids.slice(i, i + 200).map((id) => snapshotKeys.bot(this.prefix, id)),
-      );
+      const bufs = await this.redis.mgetBuffer(...ids.slice(i, i + 200).map((id) => this.keys.bot(id)));
       for (const b of bufs) {
         if (!b) continue;
         bots++;
@@ -89,19 +88,19 @@ export class SnapshotStore {
    * items stay in MySQL (the bot still holds them) but leave the listed site inventory.
    */
   async prune(activeBotIds: ReadonlySet<number>): Promise<number> {
-    const ids = (await this.redis.smembers(snapshotKeys.bots(this.prefix))).map(Number);
+    const ids = (await this.redis.smembers(this.keys.bots())).map(Number);
     const gone = ids.filter((id) => !activeBotIds.has(id));
     if (gone.length === 0) return 0;
     await this.redis
       .multi()
-      .del(...gone.map((id) => snapshotKeys.bot(this.prefix, id)))
-      .srem(snapshotKeys.bots(this.prefix), ...gone.map(String))
+      .del(...gone.map((id) => this.keys.bot(id)))
+      .srem(this.keys.bots(), ...gone.map(String))
       .exec();
     return gone.length;
   }
 
   async bytes(botId: number): Promise<number> {
-    return this.redis.strlen(snapshotKeys.bot(this.prefix, botId));
+    return this.redis.strlen(this.keys.bot(botId));
   }
 }
 

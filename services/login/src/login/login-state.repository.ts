@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@platform/core';
+import { redisKeys, type RedisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
@@ -19,27 +20,22 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
  */
 export class LoginStateRepository {
   readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys['login'];
 
   constructor(redis: Redis, keyPrefix: string) {
     this.#redis = redis;
-    this.#prefix = `${keyPrefix}login:`;
+    this.#keys = redisKeys(keyPrefix).login;
   }
 
   async saveState(state: string, returnTo: string, ttlSeconds: number): Promise<void> {
     await call(() =>
-      this.#redis.set(
-        `${this.#prefix}state:${sha256(state)}`,
-        JSON.stringify({ returnTo }),
-        'EX',
-        ttlSeconds,
-      ),
+      this.#redis.set(this.#keys.state(sha256(state)), JSON.stringify({ returnTo }), 'EX', ttlSeconds),
     );
   }
 
   /** The state's record, removed in the same step: a state finishes at most one login. */
   async takeState(state: string): Promise<{ returnTo: string } | undefined> {
-    const raw = await call(() => this.#redis.getdel(`${this.#prefix}state:${sha256(state)}`));
+    const raw = await call(() => this.#redis.getdel(this.#keys.state(sha256(state))));
     return raw === null ? undefined : (JSON.parse(raw) as { returnTo: string });
   }
 
@@ -49,7 +45,7 @@ export class LoginStateRepository {
    */
   async useNonce(nonce: string, maxAgeSeconds: number): Promise<boolean> {
     const ok = await call(() =>
-      this.#redis.set(`${this.#prefix}nonce:${sha256(nonce)}`, '1', 'EX', maxAgeSeconds * 2, 'NX'),
+      this.#redis.set(this.#keys.nonce(sha256(nonce)), '1', 'EX', maxAgeSeconds * 2, 'NX'),
     );
     return ok === 'OK';
   }

@@ -1,0 +1,62 @@
+/**
+ * Every Redis key the platform writes, in one place (the list in docs/architecture.md follows
+ * this file). Keys start with the deployment's prefix (REDIS_KEY_PREFIX, no braces), so several
+ * deployments can share one Redis.
+ *
+ * Redis Cluster: a MULTI, a Lua script or a multi-key command (MGET, a BullMQ script) must touch
+ * keys of one hash slot. Keys used together carry the same hash tag, the part in `{...}`:
+ * - a user's sessions and the set indexing them: `{u:<userId>}` (created, listed and revoked atomically);
+ * - one cached user inventory and its version, lock and negative-answer keys: `{cinv:<steamId>}`;
+ * - the site snapshot (one value per bot, read in batches with MGET): `{sinv}`;
+ * - each BullMQ queue: `{<queue>}` in its prefix (BullMQ's scripts touch many keys of one queue).
+ * Keys never used together (rate-limit counters, login state, bot sessions) have no tag and spread
+ * over the cluster.
+ */
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    sessions: {
+      /** One session, by the sha256 of its token (a Redis dump holds no usable credential). */
+      session: (userId: string, handle: string) => `${prefix}{u:${userId}}:session:${handle}`,
+      /** Sorted set of the user's session handles (score: absolute expiry). */
+      userSessions: (userId: string) => `${prefix}{u:${userId}}:sessions`,
+    },
+    login: {
+      /** A sign-in in progress, by the sha256 of its state. */
+      state: (stateHash: string) => `${prefix}login:state:${stateHash}`,
+      /** An OpenID nonce already used, by its sha256. */
+      nonce: (nonceHash: string) => `${prefix}login:nonce:${nonceHash}`,
+    },
+    cinv: {
+      inventory: (steamId: string) => `${prefix}{cinv:${steamId}}:inv`,
+      /** The cached inventory's fetchedAt: a small key read before the large one. */
+      version: (steamId: string) => `${prefix}{cinv:${steamId}}:at`,
+      /** A cached "private" or "unknown" answer. */
+      negative: (steamId: string) => `${prefix}{cinv:${steamId}}:neg`,
+      /** One background revalidation at a time across workers. */
+      lock: (steamId: string) => `${prefix}{cinv:${steamId}}:lock`,
+      /** `fresh=1` per requester (a user id or an IP): one Steam read per interval each. */
+      fresh: (requester: string) => `${prefix}cinv:fresh:${requester}`,
+      /** Anonymous Steam reads in one window, across every cinv process. */
+      anonymousBudget: (window: number) => `${prefix}cinv:anon-budget:${window}`,
+      /** Anonymous Steam reads caused by one IP in one window. */
+      anonymousIp: (ip: string, window: number) => `${prefix}cinv:anon-ip:${ip}:${window}`,
+    },
+    sinv: {
+      /** One bot's binary snapshot (packages/bus site-snapshot.ts). */
+      bot: (botId: number) => `${prefix}{sinv}:bot:${botId}`,
+      /** Set of bot ids with a snapshot value. */
+      bots: () => `${prefix}{sinv}:bots`,
+    },
+    /** A bot's steamLoginSecure cookie, written by the tradebot, read by sinv. */
+    botSession: (steamId: string) => `${prefix}bot:session:${steamId}`,
+    /** @fastify/rate-limit's namespace for one service (the plugin appends the client key). */
+    rateLimit: (service: string) => `${prefix}rl:${service}:`,
+    /** BullMQ's prefix for one queue: its own hash tag, so each queue may live on another node. */
+    bullPrefix: (queue: string) => `${prefix}bull:{${queue}}`,
+    /** A pub/sub channel (classic PUBLISH reaches subscribers on every cluster node). */
+    channel: (name: string) => `${prefix}${name}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
