@@ -3,6 +3,7 @@
 // a switch over a union that forgets a member).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint/boundaries.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/data/**', '**/.data/**', 'coverage/**'] },
@@ -12,7 +13,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { boundaries },
     rules: {
+      'boundaries/no-cross-workspace-src': 'error',
       '@typescript-eslint/no-floating-promises': [
         'error',
         {

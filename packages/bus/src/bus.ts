@@ -188,9 +188,14 @@ export class Bus {
 
   #subscriberClient(): Redis {
     if (!this.#subscriber) {
-      // Its own connection (a subscribed connection takes no other command); it queues the
-      // SUBSCRIBE while connecting and resubscribes after a reconnect.
-      const sub = createRedis(this.#o.redis, { enableOfflineQueue: true, lazyConnect: false });
+      // Its own connection (a subscribed connection takes no other command); it keeps the
+      // SUBSCRIBE queued however long Redis is away (no retry limit) and resubscribes after a
+      // reconnect.
+      const sub = createRedis(this.#o.redis, {
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        lazyConnect: false,
+      });
       sub.on('error', (err: Error) => this.#o.logger.warn({ err: err.message }, 'event subscriber error'));
       sub.on('message', (channel: string, message: string) => {
         for (const h of this.#handlers.get(channel) ?? []) h(message);

@@ -128,10 +128,10 @@ test('publish validates and prefixes; subscribe hands over parsed events and dro
   await redis.publish(`${prefix}events:site-inventory:v1`, '{nope');
   await redis.publish(`${prefix}events:site-inventory:v1`, JSON.stringify({ ...event, v: 2 }));
   assert.equal(await bus.publish('site-inventory.changed', event), 1, 'one subscriber heard it');
-  await eventually(() => Promise.resolve(seen.length === 1));
+  await eventually(() => seen.length === 1);
   assert.deepEqual(seen, [event]);
-  await eventually(() =>
-    Promise.resolve(logs.lines.filter((l) => l.msg === 'dropped an event that does not parse').length === 2),
+  await eventually(
+    () => logs.lines.filter((l) => l.msg === 'dropped an event that does not parse').length === 2,
   );
 });
 

@@ -162,16 +162,24 @@ export function list(key: string, fallback?: string[]): Field<string[]> {
  * be set explicitly, and never to one of `refused`: the service refuses to start and names it,
  * rather than run a production site against a local emulator.
  */
-export function devOnly<T>(f: Field<T>, opts: { why: string; refused?: readonly string[] }): Field<T> {
+export function devOnly<T>(
+  f: Field<T>,
+  opts: {
+    why: string;
+    refused?: readonly string[];
+    /** false when the default itself is safe and only the `refused` values are not. */
+    mustSet?: boolean;
+  },
+): Field<T> {
   return {
     key: f.key,
     secret: f.secret,
     read(env) {
       if (env.NODE_ENV === 'production') {
         const raw = env[f.key]?.trim();
-        if (!raw)
+        if (!raw && opts.mustSet !== false)
           return { ok: false, problem: `${f.key} must be set in production (its default is ${opts.why})` };
-        if (opts.refused?.includes(raw))
+        if (raw && opts.refused?.includes(raw))
           return { ok: false, problem: `${f.key}=${raw} is refused in production (${opts.why})` };
       }
       return f.read(env);

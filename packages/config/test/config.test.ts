@@ -8,6 +8,7 @@ import {
   loadSchema,
   mysqlGroup,
   oneOf,
+  redisGroup,
   str,
   tracingGroup,
   url,
@@ -82,4 +83,12 @@ test('a malformed OTLP endpoint is a configuration problem, not a crash at start
   assert.equal(endpoint('http://127.0.0.1:4318'), 'http://127.0.0.1:4318/');
   assert.throws(() => endpoint('collector:4318'), /OTEL_EXPORTER_OTLP_ENDPOINT must use http: or https:/);
   assert.throws(() => endpoint('not a url'), /OTEL_EXPORTER_OTLP_ENDPOINT must be an absolute URL/);
+});
+
+test('a Redis key prefix with a brace is refused: it would become every key’s hash tag', () => {
+  assert.throws(
+    () => loadSchema('svc', { redis: redisGroup() }, { REDIS_KEY_PREFIX: 'a{b}:' }),
+    /REDIS_KEY_PREFIX/,
+  );
+  assert.equal(loadSchema('svc', { redis: redisGroup() }, {}).redis.keyPrefix, 'cs2t:');
 });

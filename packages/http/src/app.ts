@@ -7,7 +7,7 @@ import { AppError } from '@platform/core';
 import { redisKeys } from '@platform/bus';
 import type { Redis } from '@platform/db';
 import { runWithContext, type Logger, type Metrics } from '@platform/observability';
-import { errorBody, errorSchema, handleError } from './errors.ts';
+import { errorBody, errorResponseSchema, errorSchema, handleError } from './errors.ts';
 import { internalGuard } from './internal.ts';
 import type { Readiness } from './readiness.ts';
 import type { SiteSwitch } from './site-switch.ts';
@@ -16,7 +16,41 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** 'exempt' keeps a route answering while the site is disabled (health, metrics, admin, status). */
     siteSwitch?: 'exempt';
+    /** A POST that reads no body (logout, a refresh request): it needs no body schema. */
+    bodyless?: boolean;
   }
+  interface FastifyInstance {
+    /** Every route as registered, for the check that each is fully described (routeSchemaProblems). */
+    routeCatalog: RouteRecord[];
+  }
+}
+
+export interface RouteRecord {
+  method: string;
+  url: string;
+  schema: Record<string, unknown> | undefined;
+  bodyless: boolean;
+}
+
+/**
+ * Routes whose schemas do not describe them fully: every route has a response schema, a route
+ * with path parameters a params schema, a GET a querystring schema, and a route that takes a
+ * body (PUT, PATCH, POST unless marked bodyless) a body schema. The OpenAPI document at
+ * /docs/json is generated from these, so a gap here is a gap in the documentation.
+ */
+export function routeSchemaProblems(app: FastifyInstance): string[] {
+  const problems: string[] = [];
+  for (const r of app.routeCatalog) {
+    if (r.method === 'HEAD' || r.url.startsWith('/docs') || r.schema?.hide === true) continue;
+    const where = `${r.method} ${r.url}`;
+    const has = (k: string) => r.schema?.[k] !== undefined;
+    if (!has('response')) problems.push(`${where}: no response schema`);
+    if (r.url.includes(':') && !has('params')) problems.push(`${where}: no params schema`);
+    if (r.method === 'GET' && !has('querystring')) problems.push(`${where}: no querystring schema`);
+    const takesBody = ['PUT', 'PATCH'].includes(r.method) || (r.method === 'POST' && !r.bodyless);
+    if (takesBody && !has('body')) problems.push(`${where}: no body schema`);
+  }
+  return problems;
 }
 
 export interface HttpAppOptions {
@@ -79,6 +113,24 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { allErrors: false, removeAdditional: false, coerceTypes: 'array' } },
+  });
+
+  const routeCatalog: RouteRecord[] = [];
+  app.decorate('routeCatalog', routeCatalog);
+  app.addHook('onRoute', (route) => {
+    // Every described route answers errors in the one shape (ErrorBody), documented once here.
+    if (route.schema?.response && typeof route.schema.response === 'object') {
+      const response = route.schema.response as Record<string, unknown>;
+      route.schema.response = { '4xx': errorResponseSchema, '5xx': errorResponseSchema, ...response };
+    }
+    for (const method of [route.method].flat()) {
+      routeCatalog.push({
+        method,
+        url: route.url,
+        schema: route.schema as Record<string, unknown> | undefined,
+        bodyless: route.config?.bodyless === true,
+      });
+    }
   });
 
   app.addHook('onRequest', (req, reply, done) => {

@@ -47,6 +47,19 @@ export const errorSchema = {
   additionalProperties: true,
 } as const;
 
+/**
+ * The querystring schema of a route that reads no query: it documents that, and lets unknown
+ * parameters (a cache-buster) pass rather than refuse them.
+ */
+export const noQuerySchema = { type: 'object', properties: {}, additionalProperties: true } as const;
+
+/** The JSON schema of an error answer, ErrorBody. */
+export const errorResponseSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: errorSchema },
+} as const;
+
 export function errorBody(err: AppError): ErrorBody {
   return { error: { ...(err.details ?? {}), code: err.code, message: err.message } };
 }

@@ -14,7 +14,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns true; fails after `timeoutMs`. A condition, never a timing assertion. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -95,3 +95,5 @@ export * from './stores.ts';
 export * from './emulator.ts';
 export * from './service.ts';
 export * from './factory.ts';
+export * from './tcp-gate.ts';
+export * from './docs.ts';

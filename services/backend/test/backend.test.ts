@@ -2,7 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SettingsRepository } from '@platform/db';
 import { SITE_DISABLED_SETTING } from '@platform/http';
-import { buildTestApp, startStores, TEST_INTERNAL_TOKEN, type Stores } from '@platform/testing';
+import {
+  buildTestApp,
+  documentationProblems,
+  startStores,
+  TEST_INTERNAL_TOKEN,
+  type Stores,
+} from '@platform/testing';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -59,4 +65,10 @@ test('readiness names MySQL when it cannot be reached', async (t) => {
   const res = await app.inject('/readyz');
   assert.equal(res.statusCode, 503);
   assert.deepEqual(res.json().error.failing, ['mysql']);
+});
+
+test('every route is described (params, query, body, response) and served at /docs', async (t) => {
+  const { app, close } = await backend();
+  t.after(close);
+  assert.deepEqual(await documentationProblems(app), []);
 });

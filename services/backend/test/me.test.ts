@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { SessionStore } from '@platform/http';
 import { createLogger } from '@platform/observability';
 import { accountIdFromSteamId64 } from '@platform/steam';
-import { buildTestApp, captureLogs, factory, startStores, type Stores } from '@platform/testing';
+import {
+  buildTestApp,
+  captureLogs,
+  eventually,
+  factory,
+  startStores,
+  startTcpGate,
+  type Stores,
+} from '@platform/testing';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -184,4 +192,30 @@ test('every refusal is logged at warn with its code and reason, never the trade 
     'UNAUTHENTICATED/user_banned',
   ]);
   assert.ok(!logs.text().includes('Secret-Tok'), 'the trade token reached the log');
+});
+
+test('MySQL down: /api/v1/me answers 503 DEPENDENCY_UNAVAILABLE, never 500', async (t) => {
+  const mysqlUrl = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+  const gate = await startTcpGate({ host: mysqlUrl.hostname, port: Number(mysqlUrl.port || 3306) });
+  t.after(() => gate.stop());
+  const url = new URL(mysqlUrl);
+  url.host = gate.address;
+  const { app, ctx, close } = await buildTestApp(loadConfig, (c) => buildApp(c), {
+    stores,
+    env: { ALLOWED_ORIGINS: SITE, SESSION_CACHE_MS: '0', MYSQL_URL: url.toString() },
+  });
+  t.after(close);
+  const sessions = new SessionStore(ctx.redis, {
+    keyPrefix: ctx.config.redis.keyPrefix,
+    ...ctx.config.session,
+  });
+  const { token } = await sessions.create({ userId, steamId: STEAM_ID, ip: '127.0.0.1', userAgent: 'test' });
+  const headers = { cookie: `${ctx.config.session.cookieName}=${token}` };
+  assert.equal((await app.inject({ url: '/api/v1/me', headers })).statusCode, 200);
+  gate.close();
+  const down = await app.inject({ url: '/api/v1/me', headers });
+  assert.equal(down.statusCode, 503, down.body);
+  assert.equal(down.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+  gate.open();
+  await eventually(async () => (await app.inject({ url: '/api/v1/me', headers })).statusCode === 200);
 });

@@ -92,6 +92,7 @@ export const inventorySchema = {
     seedFromEmulator: devOnly(bool('EMULATOR_SEED_BOTS', false), {
       why: 'copying the Steam emulator’s accounts into the bots table',
       refused: ['true', '1', 'yes', 'on'],
+      mustSet: false,
     }),
     emulatorUrl: url('STEAM_EMULATOR_URL', 'http://127.0.0.1:3090', { protocols: ['http:', 'https:'] }),
   },

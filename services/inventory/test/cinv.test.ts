@@ -197,7 +197,7 @@ test('Steam refuses: the fallback provider answers in Steam shape', async (t) =>
   );
 });
 
-test('stale-while-revalidate, and fresh=1 limited per inventory', async (t) => {
+test('stale-while-revalidate, and fresh=1 limited per requester', async (t) => {
   const { app, inventories } = await cinv(t, {
     CINV_CACHE_FRESH_MS: '0',
     CINV_FRESH_MIN_INTERVAL_MS: '60000',
@@ -245,4 +245,80 @@ test("the signed-in user's own inventory, and the per-IP limit", async (t) => {
     assert.equal((await app.inject(`/api/v1/inventories/${user(2)}`)).statusCode, 200);
   const limited = await app.inject(`/api/v1/inventories/${user(2)}`);
   assert.equal(limited.statusCode, 429);
+});
+
+test('a banned user is stopped at the guard: their sessions no longer read their inventory', async (t) => {
+  const { app, config, sessions } = await cinv(t, { SESSION_CACHE_MS: '0' });
+  const owner = await factory.user(stores.dbs.main, { steamId: user(1) });
+  const { token } = await sessions.create({
+    userId: owner.id,
+    steamId: user(1),
+    ip: '127.0.0.1',
+    userAgent: 'test',
+  });
+  const headers = { cookie: `${config.session.cookieName}=${token}` };
+  assert.equal((await app.inject({ url: '/api/v1/me/inventory', headers })).statusCode, 200);
+  await stores.dbs.main
+    .updateTable('users')
+    .set({ banned_at: new Date() })
+    .where('id', '=', owner.id)
+    .execute();
+  const refused = await app.inject({ url: '/api/v1/me/inventory', headers });
+  assert.equal(refused.statusCode, 401);
+  assert.equal(refused.json().error.code, 'UNAUTHENTICATED');
+});
+
+test('Redis down: cinv answers 503 DEPENDENCY_UNAVAILABLE, never 500', async (t) => {
+  const { app } = await cinv(t, { REDIS_URL: 'redis://127.0.0.1:1' });
+  const res = await app.inject(`/api/v1/inventories/${user(0)}`);
+  assert.equal(res.statusCode, 503, res.body);
+  assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+});
+
+test('fresh=1 is limited per requester: one person cannot block the owner; 0 turns the limit off', async (t) => {
+  const { app, config, sessions } = await cinv(t, { CINV_FRESH_MIN_INTERVAL_MS: '60000' });
+  const steamId = user(3);
+  const owner = await factory.user(stores.dbs.main, { steamId });
+  const { token } = await sessions.create({ userId: owner.id, steamId, ip: '127.0.0.1', userAgent: 'test' });
+  const headers = { cookie: `${config.session.cookieName}=${token}` };
+  // A stranger keeps asking for a fresh copy of the owner's inventory.
+  const stranger = { remoteAddress: '203.0.113.9' };
+  assert.equal(
+    (await app.inject({ url: `/api/v1/inventories/${steamId}?fresh=1`, ...stranger })).statusCode,
+    200,
+  );
+  const strangerAgain = await app.inject({ url: `/api/v1/inventories/${steamId}?fresh=1`, ...stranger });
+  assert.equal(strangerAgain.statusCode, 429);
+  assert.equal(strangerAgain.json().error.code, 'RATE_LIMITED');
+  // The owner's own refresh is not blocked by it, and is limited for the owner alone.
+  const own = await app.inject({ url: '/api/v1/me/inventory?fresh=1', headers });
+  assert.equal(own.statusCode, 200);
+  assert.equal(own.json().cached, false);
+  assert.equal((await app.inject({ url: '/api/v1/me/inventory?fresh=1', headers })).statusCode, 429);
+
+  const unlimited = await cinv(t, { CINV_FRESH_MIN_INTERVAL_MS: '0' });
+  for (let i = 0; i < 2; i++) {
+    const res = await unlimited.app.inject(`/api/v1/inventories/${steamId}?fresh=1`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().cached, false);
+  }
+});
+
+test('anonymous lookups spend a bounded Steam budget, per IP and for everyone; cached answers stay free', async (t) => {
+  const { app } = await cinv(t, { CINV_ANON_STEAM_READS_PER_IP: '2', CINV_ANON_STEAM_READS: '3' });
+  const from = (ip: string, i: number) =>
+    app.inject({ url: `/api/v1/inventories/${user(i)}`, remoteAddress: ip });
+  assert.equal((await from('198.51.100.1', 0)).statusCode, 200);
+  assert.equal((await from('198.51.100.1', 1)).statusCode, 200);
+  const perIp = await from('198.51.100.1', 2);
+  assert.equal(perIp.statusCode, 429);
+  assert.equal(perIp.json().error.reason, 'anonymous_ip_budget');
+  // Already cached: served without spending anything.
+  assert.equal((await from('198.51.100.1', 0)).statusCode, 200);
+  // The global budget: a third Steam read from anyone is the last one this window.
+  assert.equal((await from('198.51.100.2', 2)).statusCode, 200);
+  const global = await from('198.51.100.3', 3);
+  assert.equal(global.statusCode, 429);
+  assert.equal(global.json().error.reason, 'anonymous_global_budget');
+  assert.ok(Number(global.headers['retry-after'] ?? global.json().error.retryAfterSeconds) > 0);
 });

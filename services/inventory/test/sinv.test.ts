@@ -2,10 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeBotSnapshot, type SiteInventoryChangedV1 } from '@platform/bus';
 import type { SteamInventoryError } from '@platform/steam';
-import { TEST_INTERNAL_TOKEN } from '@platform/testing';
-import { buildSinvApp } from '../src/app.ts';
+import { documentationProblems, TEST_INTERNAL_TOKEN } from '@platform/testing';
+import { buildCinvApp, buildSinvApp } from '../src/app.ts';
 import { createInventoryMetrics } from '../src/metrics.ts';
-import { createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
+import { createCinv, createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
 import {
   inventoryContext,
   queueEvents,
@@ -263,4 +263,68 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
     (e: SteamInventoryError) => e.kind === 'session_expired',
   );
   assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
+});
+
+test('internal routes need the internal token; a plain cross-site POST reaches nothing', async (t) => {
+  const { ctx, sinv, pricing, bots } = await setup(t);
+  const app = await buildSinvApp(ctx, {
+    enricher: pricing.enricher,
+    snapshot: sinv.snapshot,
+    jobs: sinv.jobs,
+  });
+  t.after(() => app.close());
+  const url = `/internal/v1/bots/${bots[0]!.id}/refresh`;
+  // What a form on another site can send: no Authorization header.
+  const forged = await app.inject({
+    method: 'POST',
+    url,
+    headers: { origin: 'https://evil.test', 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'x=1',
+  });
+  assert.equal(forged.statusCode, 401);
+  assert.equal(forged.json().error.code, 'UNAUTHENTICATED');
+  const wrong = await app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: 'Bearer not-the-token-at-all' },
+  });
+  assert.equal(wrong.statusCode, 401);
+  const ok = await app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` },
+  });
+  assert.equal(ok.statusCode, 202);
+  assert.equal(ok.json().queued, true);
+});
+
+test('Redis down: the site inventory answers 503 DEPENDENCY_UNAVAILABLE, never 500', async (t) => {
+  const { ctx } = await inventoryContext(t, emu, stores, { REDIS_URL: 'redis://127.0.0.1:1' });
+  const pricing = createPricing(ctx);
+  const sinv = createSinv(ctx, { pricing });
+  const app = await buildSinvApp(ctx, {
+    enricher: pricing.enricher,
+    snapshot: sinv.snapshot,
+    jobs: sinv.jobs,
+  });
+  t.after(() => app.close());
+  const res = await app.inject('/api/v1/site-inventory?limit=5');
+  assert.equal(res.statusCode, 503, res.body);
+  assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+});
+
+test('every route of sinv and cinv is described (params, query, body, response) and served at /docs', async (t) => {
+  const { ctx, sinv, pricing } = await setup(t);
+  const sinvApp = await buildSinvApp(ctx, {
+    enricher: pricing.enricher,
+    snapshot: sinv.snapshot,
+    jobs: sinv.jobs,
+  });
+  const cinvApp = await buildCinvApp(ctx, {
+    enricher: pricing.enricher,
+    inventories: createCinv(ctx).inventories,
+  });
+  t.after(() => Promise.all([sinvApp.close(), cinvApp.close()]));
+  assert.deepEqual(await documentationProblems(sinvApp), []);
+  assert.deepEqual(await documentationProblems(cinvApp), []);
 });

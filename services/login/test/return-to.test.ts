@@ -35,3 +35,21 @@ test('non-strings are refused', () => {
     assert.equal(allowedReturnTo(raw, allowed, base), undefined);
   }
 });
+
+test('with NODE_ENV=production, the emulator defaults of the Steam URLs are refused, each named', async () => {
+  const { loadConfig } = await import('../src/config.ts');
+  assert.throws(
+    () => loadConfig({ NODE_ENV: 'production', INTERNAL_TOKEN: 'a-long-random-production-token' }),
+    (e: Error & { problems: string[] }) =>
+      ['STEAM_OPENID_URL', 'STEAM_WEB_API_URL'].every((k) =>
+        e.problems.some((p) => p.startsWith(`${k} must be set in production`)),
+      ),
+  );
+  const ok = loadConfig({
+    NODE_ENV: 'production',
+    INTERNAL_TOKEN: 'a-long-random-production-token',
+    STEAM_OPENID_URL: 'https://steamcommunity.com/openid/login',
+    STEAM_WEB_API_URL: 'https://api.steampowered.com',
+  });
+  assert.equal(ok.steam.openidUrl.host, 'steamcommunity.com');
+});

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { SettingsRepository } from '@platform/db';
-import { SITE_DISABLED_SETTING } from '@platform/http';
+import { SessionStore, SITE_DISABLED_SETTING } from '@platform/http';
+import { documentationProblems, factory, startTcpGate } from '@platform/testing';
 import type { LoginConfig } from '../src/config.ts';
 import {
   approveAs,
@@ -313,4 +314,70 @@ test('Redis down while signing in is a 503 the person can retry, never a 500', a
   const res = await finish(down, callback, cookies);
   assert.equal(res.statusCode, 503, res.body);
   assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+});
+
+test('MySQL down at the callback is a 503; the sign-in simply starts again once it returns', async (t) => {
+  const mysqlUrl = new URL(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
+  const gate = await startTcpGate({ host: mysqlUrl.hostname, port: Number(mysqlUrl.port || 3306) });
+  t.after(() => gate.stop());
+  const url = new URL(mysqlUrl);
+  url.host = gate.address;
+  const { app: flaky } = await loginApp(stores, emulator, { env: { MYSQL_URL: url.toString() } });
+  t.after(() => flaky.close());
+  const first = await harvestCallback(flaky, emulator, bob);
+  gate.close();
+  // The state and the nonce are spent before the user is written: the answer says start again.
+  const res = await finish(flaky, first.callback, first.cookies);
+  assert.equal(res.statusCode, 503, res.body);
+  assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
+  gate.open();
+  const again = await harvestCallback(flaky, emulator, bob);
+  const ok = await finish(flaky, again.callback, again.cookies);
+  assert.equal(ok.statusCode, 302, ok.body);
+  assert.ok(setCookies(ok.headers).get(name()));
+});
+
+test('log out everywhere is atomic: a session created while it runs is revoked or stays revocable', async () => {
+  const { id: userId } = await factory.user(stores.dbs.main);
+  const user = { userId, steamId: alice, ip: '127.0.0.1', userAgent: 'test' };
+  const store = new SessionStore(stores.redis, {
+    keyPrefix: config.redis.keyPrefix,
+    ...config.session,
+    cacheMs: 0,
+  });
+  await store.create(user);
+  // A sign-in lands between revoke-all's read of the index and its delete (another process).
+  let inFlight: string | undefined;
+  const racing = new Proxy(stores.redis, {
+    get(target, prop) {
+      if (prop === 'zrange') {
+        return async (...args: [string, number, string]) => {
+          const value = await target.zrange(...args);
+          if (inFlight === undefined) inFlight = (await store.create(user)).token;
+          return value;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const revoking = new SessionStore(racing, {
+    keyPrefix: config.redis.keyPrefix,
+    ...config.session,
+    cacheMs: 0,
+  });
+  await revoking.revokeAll(userId);
+  assert.ok(inFlight);
+  const survived = await store.validate(inFlight);
+  if (survived) {
+    // It may live (it came after the revoke), but never outside the index: a later revoke ends it.
+    assert.ok((await store.list(userId)).some((s) => s.handle === survived.handle));
+    await store.revokeAll(userId);
+  }
+  assert.equal(await store.validate(inFlight), undefined);
+  assert.deepEqual(await store.list(userId), []);
+});
+
+test('every route is described (params, query, body, response) and served at /docs', async () => {
+  assert.deepEqual(await documentationProblems(app), []);
 });

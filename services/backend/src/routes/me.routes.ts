@@ -1,5 +1,5 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import { requireUser } from '@platform/http';
+import { noQuerySchema, requireUser } from '@platform/http';
 import type { MeService } from '../users/me.service.ts';
 
 const meView = {
@@ -20,8 +20,19 @@ export function meRoutes(
   app: FastifyInstance,
   deps: { me: MeService; guard: onRequestAsyncHookHandler },
 ): void {
-  app.get('/api/v1/me', { onRequest: deps.guard, schema: { response: { 200: meView } } }, async (req) =>
-    deps.me.get(requireUser(req).userId),
+  app.get(
+    '/api/v1/me',
+    {
+      onRequest: deps.guard,
+      schema: {
+        tags: ['account'],
+        summary: 'The signed-in user: Steam id, persona, avatar, trade URL',
+        security: [{ session: [] }],
+        querystring: noQuerySchema,
+        response: { 200: meView },
+      },
+    },
+    async (req) => deps.me.get(requireUser(req).userId),
   );
 
   app.put<{ Body: { tradeUrl: string } }>(
@@ -29,6 +40,9 @@ export function meRoutes(
     {
       onRequest: deps.guard,
       schema: {
+        tags: ['account'],
+        summary: 'Set the trade URL (it must be the signed-in account’s own)',
+        security: [{ session: [] }],
         body: {
           type: 'object',
           required: ['tradeUrl'],

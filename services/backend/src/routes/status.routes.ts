@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { SiteSwitch } from '@platform/http';
+import { noQuerySchema, type SiteSwitch } from '@platform/http';
 
 /** GET /api/v1/status: whether the site takes trades now. Answers even while it is disabled. */
 export function statusRoutes(app: FastifyInstance, deps: { siteSwitch: SiteSwitch }): void {
@@ -8,6 +8,9 @@ export function statusRoutes(app: FastifyInstance, deps: { siteSwitch: SiteSwitc
     {
       config: { siteSwitch: 'exempt' },
       schema: {
+        tags: ['site'],
+        summary: 'Whether the site takes trades now (answers while it is disabled)',
+        querystring: noQuerySchema,
         response: {
           200: {
             type: 'object',

@@ -76,6 +76,40 @@ function view(inv: UserInventory, enricher: Enricher, now: Date) {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** Documentation of the answer (sent pre-encoded from the response cache, so not used to serialize). */
+const inventorySchema = {
+  200: {
+    type: 'object',
+    required: ['steamId', 'fetchedAt', 'source', 'stale', 'cached', 'totalCount', 'items'],
+    properties: {
+      steamId: { type: 'string' },
+      fetchedAt: { type: 'string', format: 'date-time' },
+      source: { enum: ['steam', 'fallback'] },
+      stale: { type: 'boolean' },
+      cached: { type: 'boolean' },
+      totalCount: { type: 'integer' },
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            assetId: { type: 'string' },
+            marketHashName: { type: 'string' },
+            price: { type: ['integer', 'null'] },
+            depositPrice: { type: ['integer', 'null'] },
+            withdrawPrice: { type: ['integer', 'null'] },
+            tradableNow: { type: 'boolean' },
+            tradeHoldUntil: { type: ['string', 'null'] },
+            accepted: { type: 'boolean' },
+            refusal: { type: ['string', 'null'] },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 const querySchema = {
   type: 'object',
   properties: { fresh: { type: 'string', enum: ['0', '1', 'true', 'false'] } },
@@ -101,6 +135,9 @@ export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
     {
       config: { rateLimit },
       schema: {
+        tags: ['user inventory'],
+        summary: "Anyone's CS2 inventory by SteamID64, priced (cached; anonymous Steam reads are budgeted)",
+        response: inventorySchema,
         params: {
           type: 'object',
           required: ['steamId'],
@@ -121,7 +158,17 @@ export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
   const guard: onRequestAsyncHookHandler = deps.authGuard ?? (async () => {});
   app.get(
     '/api/v1/me/inventory',
-    { config: { rateLimit }, onRequest: guard, schema: { querystring: querySchema } },
+    {
+      config: { rateLimit },
+      onRequest: guard,
+      schema: {
+        tags: ['user inventory'],
+        summary: "The signed-in user's own CS2 inventory, priced",
+        security: [{ session: [] }],
+        querystring: querySchema,
+        response: inventorySchema,
+      },
+    },
     async (req, reply) => {
       const user = requireUser(req);
       const inv = await deps.inventories.get(user.steamId, {

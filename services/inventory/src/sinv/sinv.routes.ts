@@ -18,6 +18,38 @@ export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
     '/api/v1/site-inventory',
     {
       schema: {
+        tags: ['site inventory'],
+        summary: 'The bots’ items from the snapshot, in bot order (offset pages)',
+        response: {
+          200: {
+            type: 'object',
+            required: ['bots', 'total', 'count', 'items'],
+            properties: {
+              bots: { type: 'integer' },
+              total: { type: 'integer' },
+              count: { type: 'integer' },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    assetId: { type: 'string' },
+                    botId: { type: 'integer' },
+                    contextId: { type: 'integer' },
+                    marketHashName: { type: 'string' },
+                    floatValue: { type: ['number', 'null'] },
+                    paintSeed: { type: ['integer', 'null'] },
+                    stale: { type: 'boolean' },
+                    price: { type: ['integer', 'null'] },
+                    withdrawPrice: { type: ['integer', 'null'] },
+                    tradableNow: { type: 'boolean' },
+                    tradeHoldUntil: { type: ['string', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+        },
         querystring: {
           type: 'object',
           properties: {
@@ -80,7 +112,17 @@ export function sinvInternalRoutes(app: FastifyInstance, deps: { jobs: SinvJobs 
   app.post(
     '/internal/v1/bots/:botId/refresh',
     {
+      config: { bodyless: true },
       schema: {
+        summary: "Queue a refresh of one bot's inventory (deduplicated per bot)",
+        security: [{ internal: [] }],
+        response: {
+          202: {
+            type: 'object',
+            required: ['queued', 'jobId'],
+            properties: { queued: { type: 'boolean' }, jobId: { type: ['string', 'null'] } },
+          },
+        },
         params: {
           type: 'object',
           required: ['botId'],

@@ -1,6 +1,12 @@
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { AppError } from '@platform/core';
-import { assertSameOrigin, requireUser, sessionCookie, type SessionStore } from '@platform/http';
+import {
+  assertSameOrigin,
+  noQuerySchema,
+  requireUser,
+  sessionCookie,
+  type SessionStore,
+} from '@platform/http';
 import type { LoginCookies } from '../cookies.ts';
 
 export interface SessionsRoutesDeps {
@@ -30,20 +36,36 @@ export function sessionsRoutes(app: FastifyInstance, deps: SessionsRoutesDeps): 
 
   // Works without a valid session (logging out twice is not an error), but not cross-site:
   // a forged logout is a nuisance attack the Origin check refuses like any other.
-  app.post('/auth/logout', { config: { siteSwitch: 'exempt' } }, async (req, reply) => {
-    assertSameOrigin(req, deps.allowedOrigins);
-    const token = sessionCookie(req, cookies.sessionName);
-    if (token) await sessions.revoke(token);
-    cookies.clearSession(reply);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/auth/logout',
+    {
+      config: { siteSwitch: 'exempt', bodyless: true },
+      schema: {
+        tags: ['sessions'],
+        summary: 'End this session (no error when there is none)',
+        response: { 204: { type: 'null', description: 'Signed out' } },
+      },
+    },
+    async (req, reply) => {
+      assertSameOrigin(req, deps.allowedOrigins);
+      const token = sessionCookie(req, cookies.sessionName);
+      if (token) await sessions.revoke(token);
+      cookies.clearSession(reply);
+      return reply.status(204).send();
+    },
+  );
 
   app.post(
     '/auth/logout/everywhere',
     {
       onRequest: guard,
-      config: { siteSwitch: 'exempt' },
-      schema: { response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } } } },
+      config: { siteSwitch: 'exempt', bodyless: true },
+      schema: {
+        tags: ['sessions'],
+        summary: 'End every session of the signed-in user',
+        security: [{ session: [] }],
+        response: { 200: { type: 'object', properties: { revoked: { type: 'integer' } } } },
+      },
     },
     async (req, reply) => {
       const user = requireUser(req);
@@ -60,6 +82,10 @@ export function sessionsRoutes(app: FastifyInstance, deps: SessionsRoutesDeps): 
       onRequest: guard,
       config: { siteSwitch: 'exempt' },
       schema: {
+        tags: ['sessions'],
+        summary: "The signed-in user's active sessions",
+        security: [{ session: [] }],
+        querystring: noQuerySchema,
         response: {
           200: { type: 'object', properties: { sessions: { type: 'array', items: sessionView } } },
         },
@@ -88,7 +114,15 @@ export function sessionsRoutes(app: FastifyInstance, deps: SessionsRoutesDeps): 
       onRequest: guard,
       config: { siteSwitch: 'exempt' },
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } } },
+        tags: ['sessions'],
+        summary: 'End one of the signed-in user’s sessions by its id',
+        security: [{ session: [] }],
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } },
+        },
+        response: { 204: { type: 'null', description: 'Ended' } },
       },
     },
     async (req, reply) => {
