@@ -2,8 +2,10 @@
 // migrations, then runs every service that exists (and the Steam emulator) as child
 // processes, prefixes their output, prints their URLs, and stops them all on Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { colorWanted, formatLogLine, resolveLogFormat } from '@platform/observability';
 
 interface ServiceSpec {
   name: string;
@@ -16,6 +18,18 @@ interface ServiceSpec {
 
 const env = process.env;
 const EMULATOR_URL = env.STEAM_EMULATOR_URL ?? 'http://127.0.0.1:3090';
+/**
+ * One token per run for service-to-service calls and /metrics (INTERNAL_TOKEN), unless the
+ * operator set one: nothing on this machine can guess it from the source.
+ */
+const INTERNAL_TOKEN = env.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url');
+/**
+ * On a terminal the services' JSON lines are shown as readable, coloured lines with the
+ * service's name; piped or with LOG_FORMAT=json they pass through as JSON lines.
+ */
+const pretty = resolveLogFormat(env.LOG_FORMAT) === 'pretty';
+const color = pretty && colorWanted();
+const NAME_COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[96m', '\x1b[95m'];
 
 /** Later services join this list as they land; a missing entry file is skipped. */
 const services: ServiceSpec[] = [
@@ -68,14 +82,21 @@ const children = new Map<string, ChildProcess>();
 let stopping = false;
 let exitCode = 0;
 
+let launched = 0;
 function launch(s: ServiceSpec, extraEnv: Record<string, string> = {}): void {
   const child = spawn(process.execPath, [s.entry], {
-    env: { ...env, ...s.env, ...extraEnv },
+    env: { ...env, ...s.env, ...extraEnv, INTERNAL_TOKEN, LOG_FORMAT: 'json' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.set(s.name, child);
+  const label = s.name.padEnd(14);
+  const tag = color ? `${NAME_COLORS[launched++ % NAME_COLORS.length]}${label}\x1b[0m` : label;
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${s.name}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stdout.write(
+        pretty ? `${tag} ${formatLogLine(line, { color, service: false })}\n` : `${line}\n`,
+      );
+    });
   }
   child.on('exit', (code, signal) => {
     children.delete(s.name);

@@ -127,7 +127,8 @@ test('publish validates and prefixes; subscribe hands over parsed events and dro
   // Malformed messages from elsewhere on the same channel: not JSON, and the wrong shape.
   await redis.publish(`${prefix}events:site-inventory:v1`, '{nope');
   await redis.publish(`${prefix}events:site-inventory:v1`, JSON.stringify({ ...event, v: 2 }));
-  assert.equal(await bus.publish('site-inventory.changed', event), 1, 'one subscriber heard it');
+  // (PUBLISH counts the subscribers of the node it reached: not asserted, it differs on a cluster.)
+  await bus.publish('site-inventory.changed', event);
   await eventually(() => seen.length === 1);
   assert.deepEqual(seen, [event]);
   await eventually(

@@ -4,12 +4,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectRedis, createRedis, type Redis } from '@platform/db';
 import { createAuthGuard, requireUser, SessionStore } from '@platform/http';
-import { uniquePrefix } from '@platform/testing';
-import { buildTestApp, REDIS_URL } from './helpers.ts';
+import { testRedisSettings, uniquePrefix } from '@platform/testing';
+import { buildTestApp } from './helpers.ts';
 
 let redis: Redis;
 before(async () => {
-  redis = createRedis({ url: REDIS_URL, keyPrefix: '' });
+  redis = createRedis(testRedisSettings());
   await connectRedis(redis);
 });
 after(() => redis.disconnect());

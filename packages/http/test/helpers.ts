@@ -3,7 +3,6 @@ import { createHttpApp, Readiness, type HttpAppOptions } from '@platform/http';
 import { createLogger, createMetrics } from '@platform/observability';
 import { testRedisSettings, uniquePrefix } from '@platform/testing';
 
-export const REDIS_URL = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 export const INTERNAL_TOKEN = 'http-test-internal-token-42';
 
 export function redisReadiness(redis: Redis): Readiness {

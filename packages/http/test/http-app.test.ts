@@ -10,9 +10,10 @@ import {
   freePort,
   startPrivateRedis,
   stopProcess,
+  testRedisSettings,
   uniquePrefix,
 } from '@platform/testing';
-import { buildTestApp, INTERNAL_TOKEN, redisReadiness, REDIS_URL } from './helpers.ts';
+import { buildTestApp, INTERNAL_TOKEN, redisReadiness } from './helpers.ts';
 
 const clients: Redis[] = [];
 after(() => {
@@ -132,7 +133,7 @@ test('health, request ids, 404 and errors keep one shape', async (t) => {
 });
 
 test('past the limit: 429 with Retry-After and RateLimit headers', async (t) => {
-  const redis = createRedis({ url: REDIS_URL, keyPrefix: '' });
+  const redis = createRedis(testRedisSettings());
   clients.push(redis);
   assert.ok(await connectRedis(redis));
   const { app } = await buildTestApp({
@@ -161,7 +162,7 @@ test('past the limit: 429 with Retry-After and RateLimit headers', async (t) => 
 });
 
 test('behind a proxy (TRUST_PROXY=10.0.0.1), a client cannot pick its own rate-limit key with X-Forwarded-For', async (t) => {
-  const redis = createRedis({ url: REDIS_URL, keyPrefix: '' });
+  const redis = createRedis(testRedisSettings());
   clients.push(redis);
   assert.ok(await connectRedis(redis));
   const { app } = await buildTestApp({

@@ -36,7 +36,10 @@ function scalar(v: unknown): string {
 }
 
 /** One parsed JSON log line as one readable line (plus an indented stack for errors). */
-export function formatLogRecord(rec: Record<string, unknown>, opts: { color: boolean }): string {
+export function formatLogRecord(
+  rec: Record<string, unknown>,
+  opts: { color: boolean; /** false when the caller labels the line itself (npm start) */ service?: boolean },
+): string {
   const c = (code: string, text: string) => (opts.color ? `${code}${text}${RESET}` : text);
   const levelName =
     typeof rec.level === 'number'
@@ -53,7 +56,7 @@ export function formatLogRecord(rec: Record<string, unknown>, opts: { color: boo
         : '';
   const service = typeof rec.service === 'string' ? rec.service : '';
   const parts = [c(DIM, time), c(level.color, level.label)];
-  if (service) parts.push(c(DIM, service));
+  if (service && opts.service !== false) parts.push(c(DIM, service));
   parts.push(typeof rec.msg === 'string' ? rec.msg : '');
   let stack = '';
   const fields: string[] = [];
@@ -88,7 +91,7 @@ export function formatLogRecord(rec: Record<string, unknown>, opts: { color: boo
 }
 
 /** A JSON text line as a readable one; a line that is not a JSON object is passed through. */
-export function formatLogLine(line: string, opts: { color: boolean }): string {
+export function formatLogLine(line: string, opts: { color: boolean; service?: boolean }): string {
   if (!line.startsWith('{')) return line;
   try {
     return formatLogRecord(JSON.parse(line) as Record<string, unknown>, opts);

@@ -269,7 +269,7 @@ test('a banned user is stopped at the guard: their sessions no longer read their
 });
 
 test('Redis down: cinv answers 503 DEPENDENCY_UNAVAILABLE, never 500', async (t) => {
-  const { app } = await cinv(t, { REDIS_URL: 'redis://127.0.0.1:1' });
+  const { app } = await cinv(t, { REDIS_URL: 'redis://127.0.0.1:1', REDIS_CLUSTER: 'false' });
   const res = await app.inject(`/api/v1/inventories/${user(0)}`);
   assert.equal(res.statusCode, 503, res.body);
   assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');

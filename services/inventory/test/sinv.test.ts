@@ -299,7 +299,10 @@ test('internal routes need the internal token; a plain cross-site POST reaches n
 });
 
 test('Redis down: the site inventory answers 503 DEPENDENCY_UNAVAILABLE, never 500', async (t) => {
-  const { ctx } = await inventoryContext(t, emu, stores, { REDIS_URL: 'redis://127.0.0.1:1' });
+  const { ctx } = await inventoryContext(t, emu, stores, {
+    REDIS_URL: 'redis://127.0.0.1:1',
+    REDIS_CLUSTER: 'false',
+  });
   const pricing = createPricing(ctx);
   const sinv = createSinv(ctx, { pricing });
   const app = await buildSinvApp(ctx, {

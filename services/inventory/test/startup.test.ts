@@ -55,7 +55,9 @@ test('MySQL down at boot: prices load once it returns, and /readyz says not read
 test('Redis down at boot: the prices.imported subscription is made when it returns', async (t) => {
   const port = await freePort();
   const { ctx } = await inventoryContext(t, emu, stores, {
+    // A single private Redis (REDIS_CLUSTER off even when the suite runs against a cluster).
     REDIS_URL: `redis://127.0.0.1:${port}`,
+    REDIS_CLUSTER: 'false',
     // Far away: a reload seen below comes from the event, not from this timer.
     PRICE_BOOK_REFRESH_MS: '600000',
   });
@@ -69,6 +71,7 @@ test('Redis down at boot: the prices.imported subscription is made when it retur
   // Another process imports (here: through the same Redis); this one hears of it.
   const other = await inventoryContext(t, emu, stores, {
     REDIS_URL: `redis://127.0.0.1:${port}`,
+    REDIS_CLUSTER: 'false',
     REDIS_KEY_PREFIX: ctx.config.redis.keyPrefix,
   });
   await eventually(async () => {
