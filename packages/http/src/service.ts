@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { Bus, type RetryOverrides } from '@platform/bus';
+import type { Worker } from 'bullmq';
+import { Bus, createWorker, type JobHandlers, type QueueName, type RetryOverrides } from '@platform/bus';
 import { ConfigError, type Env } from '@platform/config';
 import {
   connectRedis,
@@ -66,6 +67,11 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   every(ms: number, what: string, fn: () => Promise<unknown>): void;
   /** Metrics of one HTTP app (one registry per app, so each port's /metrics shows its own series). */
   metricsFor(app: string): Metrics;
+  /**
+   * A worker for a queue of the bus catalog (createWorker): closed at shutdown after the apps
+   * (its jobs in flight finish), and on /readyz as `worker:<queue>` while it is not running.
+   */
+  worker<Q extends QueueName>(queue: Q, handlers: JobHandlers<Q>, opts?: { concurrency?: number }): Worker;
 }
 
 /** A service's process: its name, config and what it starts (apps, workers, schedulers). */
@@ -143,6 +149,14 @@ export async function createServiceContext<C extends ServiceConfig>(
       }, ms);
       timer.unref();
       closers.push(() => clearInterval(timer));
+    },
+    worker(queue, handlers, workerOpts = {}) {
+      const w = createWorker(bus, queue, handlers, { logger, ...workerOpts });
+      readiness.add(`worker:${queue}`, () => {
+        if (!w.isRunning()) throw new Error(`the ${queue} worker is not running`);
+      });
+      closers.push(() => w.close());
+      return w;
     },
     metricsFor(app) {
       let m = metrics.get(app);

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, createMetrics, runWithContext } from '@platform/observability';
+import {
+  createLogger,
+  createMetrics,
+  formatLogLine,
+  resolveLogFormat,
+  runWithContext,
+} from '@platform/observability';
 import { captureLogs } from '@platform/testing';
 
 test('log lines are JSON and carry the request id of the current context', async () => {
@@ -49,4 +55,26 @@ test('a failed query is logged without the values mysql2 inlines into err.sql', 
   log.error({ err: new Error('wrapped', { cause: err }) }, 'query failed');
   assert.ok(!logs.text().includes('Sekret-Token-1'), logs.text());
   assert.match(logs.text(), /ER_DATA_TOO_LONG/);
+});
+
+test('LOG_FORMAT: readable lines on a terminal, JSON otherwise; the readable line keeps what matters', () => {
+  assert.equal(resolveLogFormat('auto', { isTTY: true }), 'pretty');
+  assert.equal(resolveLogFormat('auto', { isTTY: false }), 'json');
+  assert.equal(resolveLogFormat(undefined, {}), 'json');
+  assert.equal(resolveLogFormat('json', { isTTY: true }), 'json');
+  const { lines, destination } = captureLogs();
+  const log = createLogger({ service: 'sinv', level: 'info', destination });
+  log.warn({ botId: 3, kind: 'rate_limited', err: new Error('Steam said 429') }, 'bot refresh failed');
+  const text = formatLogLine(JSON.stringify(lines[0]), { color: false });
+  assert.match(
+    text,
+    /^\d\d:\d\d:\d\d\.\d{3} WARN {2}sinv bot refresh failed botId=3 kind=rate_limited err="Steam said 429"$/,
+  );
+  assert.ok(!text.includes('"level"'), 'not JSON');
+  const colored = formatLogLine(JSON.stringify(lines[0]), { color: true });
+  assert.ok(colored.includes('\u001b[33mWARN'), 'the level is coloured');
+  // A line that is not JSON (a library printing to stdout) passes through untouched.
+  assert.equal(formatLogLine('plain text', { color: true }), 'plain text');
+  // Without the service (npm start labels lines itself).
+  assert.doesNotMatch(formatLogLine(JSON.stringify(lines[0]), { color: false, service: false }), / sinv /);
 });

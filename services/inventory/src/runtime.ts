@@ -145,7 +145,7 @@ export function createSinv(
   });
   const jobs = new SinvJobs({
     bus: ctx.bus,
-    logger,
+    worker: (queue, handlers, workerOpts) => ctx.worker(queue, handlers, workerOpts),
     reconcile,
     bots,
     snapshot,
@@ -154,7 +154,6 @@ export function createSinv(
     importIntervalMs: config.pricing.importIntervalMs,
     concurrency: config.sinv.concurrency,
   });
-  ctx.onClose(() => jobs.close());
   return { steam, bots, items, snapshot, reconcile, jobs };
 }
 

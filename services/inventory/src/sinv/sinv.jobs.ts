@@ -1,6 +1,6 @@
-import type { Job, Worker } from 'bullmq';
-import { createWorker, type Bus, type RefreshBotJobV1 } from '@platform/bus';
-import type { Logger } from '@platform/observability';
+import type { Job } from 'bullmq';
+import type { Bus, RefreshBotJobV1 } from '@platform/bus';
+import type { ServiceContext } from '@platform/http';
 import type { PriceImportService } from '../pricing/price-import.service.ts';
 import type { BotsRepository } from './bots.repository.ts';
 import type { ReconcileService } from './reconcile.service.ts';
@@ -8,7 +8,8 @@ import type { SnapshotStore } from './snapshot.store.ts';
 
 export interface SinvJobsOptions {
   bus: Bus;
-  logger: Logger;
+  /** Creates the workers (the context's: closed at shutdown, on /readyz). */
+  worker: ServiceContext['worker'];
   reconcile: ReconcileService;
   bots: BotsRepository;
   snapshot: SnapshotStore;
@@ -25,7 +26,6 @@ export interface SinvJobsOptions {
  */
 export class SinvJobs {
   private readonly o: SinvJobsOptions;
-  private workers: Worker[] = [];
 
   constructor(options: SinvJobsOptions) {
     this.o = options;
@@ -33,24 +33,20 @@ export class SinvJobs {
 
   /** Starts the workers (tests drive the jobs themselves and start nothing else). */
   startWorkers(): void {
-    const { bus, logger } = this.o;
-    this.workers = [
-      createWorker(
-        bus,
-        'inventory-refresh',
-        {
-          'refresh-all': async () => {
-            const bots = await this.o.bots.listActive();
-            await this.o.snapshot.prune(new Set(bots.map((b) => b.id)));
-            for (const bot of bots) await this.refreshBot(bot.id, 'schedule');
-            return { queued: bots.length };
-          },
-          'refresh-bot': (payload) => this.o.reconcile.refreshBot(payload.botId),
+    this.o.worker(
+      'inventory-refresh',
+      {
+        'refresh-all': async () => {
+          const bots = await this.o.bots.listActive();
+          await this.o.snapshot.prune(new Set(bots.map((b) => b.id)));
+          for (const bot of bots) await this.refreshBot(bot.id, 'schedule');
+          return { queued: bots.length };
         },
-        { concurrency: this.o.concurrency, logger },
-      ),
-      createWorker(bus, 'pricing-import', { import: () => this.o.priceImport.run() }, { logger }),
-    ];
+        'refresh-bot': (payload) => this.o.reconcile.refreshBot(payload.botId),
+      },
+      { concurrency: this.o.concurrency },
+    );
+    this.o.worker('pricing-import', { import: () => this.o.priceImport.run() });
   }
 
   /**
@@ -91,9 +87,5 @@ export class SinvJobs {
 
   importPricesNow(): Promise<Job> {
     return this.o.bus.enqueue('pricing-import', 'import', { v: 1 });
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
   }
 }
