@@ -1,4 +1,9 @@
-import { parseSiteInventoryChanged, parsePricesImported } from './events.ts';
+import {
+  parsePricesImported,
+  parseSiteInventoryChanged,
+  parseSiteItemsReleased,
+  parseSiteItemsReserved,
+} from './events.ts';
 import { parsePricingImportJob, parseRefreshAllJob, parseRefreshBotJob } from './queues.ts';
 
 /**
@@ -62,6 +67,10 @@ export const EVENTS = {
   'site-inventory.changed': event({ channel: 'events:site-inventory:v1', parse: parseSiteInventoryChanged }),
   /** A price import finished (consumers reload their price books). */
   'prices.imported': event({ channel: 'events:prices:v1', parse: parsePricesImported }),
+  /** Site items reserved by a trade: search hides them, browsers are told. */
+  'site-items.reserved': event({ channel: 'events:site-items-reserved:v1', parse: parseSiteItemsReserved }),
+  /** Site items back on offer: their trade ended without them leaving, or the reservation ran out. */
+  'site-items.released': event({ channel: 'events:site-items-released:v1', parse: parseSiteItemsReleased }),
 } as const;
 
 export type JobCatalog = typeof JOBS;

@@ -74,3 +74,59 @@ export function parsePricesImported(data: unknown): PricesImportedV1 {
     at: str(where, o, 'at'),
   };
 }
+
+/**
+ * Site items reserved by a trade (backend, in the transaction that creates the trade, through the
+ * outbox) or released from it (a trade that ended without its offer accepted, a swept
+ * reservation). Search hides reserved items; the socket server tells every browser.
+ */
+export interface SiteItemsReservedV1 {
+  v: 1;
+  type: 'site-items.reserved';
+  eventId: string;
+  tradeId: string;
+  assetIds: string[];
+  /** When the reservation ends unless an offer is accepted first. */
+  reservedUntil: string;
+  at: string;
+}
+
+export interface SiteItemsReleasedV1 {
+  v: 1;
+  type: 'site-items.released';
+  eventId: string;
+  tradeId: string;
+  assetIds: string[];
+  at: string;
+}
+
+export function parseSiteItemsReserved(data: unknown): SiteItemsReservedV1 {
+  const where = 'site-items.reserved';
+  const o = object(where, data);
+  version(where, o, 1);
+  if (o.type !== where) str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: where,
+    eventId: str(where, o, 'eventId'),
+    tradeId: str(where, o, 'tradeId', ASSET_ID),
+    assetIds: parseAssetIds(where, o, 'assetIds'),
+    reservedUntil: str(where, o, 'reservedUntil'),
+    at: str(where, o, 'at'),
+  };
+}
+
+export function parseSiteItemsReleased(data: unknown): SiteItemsReleasedV1 {
+  const where = 'site-items.released';
+  const o = object(where, data);
+  version(where, o, 1);
+  if (o.type !== where) str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: where,
+    eventId: str(where, o, 'eventId'),
+    tradeId: str(where, o, 'tradeId', ASSET_ID),
+    assetIds: parseAssetIds(where, o, 'assetIds'),
+    at: str(where, o, 'at'),
+  };
+}

@@ -129,6 +129,8 @@ export interface ReservationsTable {
   asset_id: Int64;
   trade_id: Int64;
   created_at: CreatedAt;
+  /** When the reservation ends unless an offer was accepted (main 0003). */
+  reserved_until: Date;
   released_at: Date | null;
   active_asset_id: ColumnType<string | null, never, never>;
 }

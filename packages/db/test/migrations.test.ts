@@ -112,9 +112,15 @@ test('an asset has at most one active reservation; a released one frees it', asy
   };
   const t1 = await newTrade('a');
   const t2 = await newTrade('b');
-  await dbs.main.insertInto('reservations').values({ asset_id: '123', trade_id: t1 }).execute();
+  await dbs.main
+    .insertInto('reservations')
+    .values({ asset_id: '123', trade_id: t1, reserved_until: new Date(Date.now() + 600_000) })
+    .execute();
   await assert.rejects(
-    dbs.main.insertInto('reservations').values({ asset_id: '123', trade_id: t2 }).execute(),
+    dbs.main
+      .insertInto('reservations')
+      .values({ asset_id: '123', trade_id: t2, reserved_until: new Date(Date.now() + 600_000) })
+      .execute(),
     /Duplicate entry/,
   );
   await dbs.main
@@ -122,7 +128,10 @@ test('an asset has at most one active reservation; a released one frees it', asy
     .set({ released_at: new Date() })
     .where('trade_id', '=', t1)
     .execute();
-  await dbs.main.insertInto('reservations').values({ asset_id: '123', trade_id: t2 }).execute();
+  await dbs.main
+    .insertInto('reservations')
+    .values({ asset_id: '123', trade_id: t2, reserved_until: new Date(Date.now() + 600_000) })
+    .execute();
 });
 
 test('pricing database is reachable through its own schema', async () => {
@@ -204,7 +213,7 @@ test('a first migration cut off halfway (DDL commits per statement) completes on
       await sql.raw(`CREATE TABLE \`${tag}\`.users (id BIGINT UNSIGNED NOT NULL PRIMARY KEY)`).execute(db);
     });
     const reports = await migrateAll(settings);
-    assert.deepEqual(reports[0]?.applied, ['0001-initial', '0002-inventory']);
+    assert.deepEqual(reports[0]?.applied, ['0001-initial', '0002-inventory', '0003-reservations']);
   } finally {
     await dropAll(settings);
   }

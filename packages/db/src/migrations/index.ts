@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as main0001 from './main/0001-initial.ts';
 import * as main0002 from './main/0002-inventory.ts';
+import * as main0003 from './main/0003-reservations.ts';
 import * as pricing0001 from './pricing/0001-initial.ts';
 import * as pricing0002 from './pricing/0002-imports-blocklist.ts';
 
@@ -11,6 +12,7 @@ import * as pricing0002 from './pricing/0002-imports-blocklist.ts';
 export const mainMigrations: Record<string, Migration> = {
   '0001-initial': main0001,
   '0002-inventory': main0002,
+  '0003-reservations': main0003,
 };
 
 export const pricingMigrations: Record<string, Migration> = {
