@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createServiceApp, createSessionAuth, internalRoutes } from '@platform/http';
 import { cinvRoutes } from './cinv/cinv.routes.ts';
 import type { UserInventoryService } from './cinv/user-inventory.service.ts';
-import type { Enricher } from './enrich.ts';
+import type { Enricher } from '@platform/pricing';
 import type { InventoryContext } from './runtime.ts';
 import { sinvInternalRoutes, sinvRoutes } from './sinv/sinv.routes.ts';
 import type { SinvJobs } from './sinv/sinv.jobs.ts';

@@ -4,8 +4,7 @@ import { SteamBudget } from './cinv/steam-budget.ts';
 import { UserInventoryService } from './cinv/user-inventory.service.ts';
 import type { InventoryMetrics } from './metrics.ts';
 import type { InventoryConfig } from './config.ts';
-import { Enricher, StockCounts } from './enrich.ts';
-import { PriceBook } from './pricing/price-book.ts';
+import { createPrices } from '@platform/pricing';
 import { PriceImportService } from './pricing/price-import.service.ts';
 import { PricingRepository } from './pricing/pricing.repository.ts';
 import {
@@ -32,21 +31,14 @@ export interface PartOptions {
   metrics?: InventoryMetrics;
 }
 
-/** How often prices and stock are retried until their first load succeeds. */
-const FIRST_LOAD_RETRY_MS = 1_000;
-
+/** Prices in force (packages/pricing) plus what only inventory does with them: the feed import. */
 export function createPricing(ctx: InventoryContext, opts: PartOptions = {}) {
   const { config, dbs, logger } = ctx;
+  const prices = createPrices(ctx);
   const repo = new PricingRepository(dbs.pricing);
-  const book = new PriceBook(repo, config.pricing.spreads);
-  const items = new ItemsRepository(dbs.main);
-  const stock = new StockCounts(() => items.countsByName());
-  const enricher = new Enricher(book, stock, {
-    minPrice: BigInt(config.accept.minPriceCents),
-    overstockCap: config.accept.overstockCap,
-  });
   const importer = new PriceImportService({
     repo,
+    current: prices.reader,
     logger,
     feedUrl: config.pricing.feedUrl,
     format: config.pricing.feedFormat,
@@ -56,43 +48,7 @@ export function createPricing(ctx: InventoryContext, opts: PartOptions = {}) {
     events: ctx.bus,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
-  return {
-    repo,
-    book,
-    stock,
-    enricher,
-    importer,
-    /**
-     * Loads prices and stock, and keeps them current: reloads on their timers, on every
-     * prices.imported event, and every second until the first load succeeds. All of it is set
-     * up whether or not MySQL and Redis answer now: a store that is down at boot delays prices,
-     * it never leaves the process unpriced for its lifetime. Until prices are loaded, /readyz
-     * says `prices: unavailable`.
-     */
-    async start(): Promise<void> {
-      ctx.readiness.add('prices', () => {
-        if (book.loadedAt === 0) throw new Error('prices are not loaded yet');
-      });
-      const firstLoad = async () => {
-        if (book.loadedAt === 0) await book.reload();
-        if (stock.loadedAt === 0) await stock.reload();
-      };
-      ctx.every(FIRST_LOAD_RETRY_MS, 'first price and stock load', firstLoad);
-      ctx.every(config.pricing.bookRefreshMs, 'price book reload', () => book.reload());
-      ctx.every(config.accept.stockRefreshMs, 'stock counts reload', () => stock.reload());
-      // Every process reloads its prices as soon as an import lands, not a timer tick later.
-      // Not awaited: with Redis down the subscription is made when it returns.
-      ctx.bus
-        .subscribe('prices.imported', () => book.reload())
-        .then((sub) => ctx.onClose(() => sub.unsubscribe().catch(() => {})))
-        .catch((err: unknown) =>
-          logger.warn({ err: (err as Error).message }, 'could not subscribe to prices.imported'),
-        );
-      await firstLoad().catch((err: unknown) =>
-        logger.warn({ err: (err as Error).message }, 'prices not loaded yet; retrying every second'),
-      );
-    },
-  };
+  return { ...prices, repo, importer };
 }
 
 export type Pricing = ReturnType<typeof createPricing>;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 
 import { ByteLru } from '@platform/core';
 import { requireUser } from '@platform/http';
 import type { SteamItem } from '@platform/steam';
-import type { Enricher } from '../enrich.ts';
+import type { Enricher } from '@platform/pricing';
 import type { UserInventory, UserInventoryService } from './user-inventory.service.ts';
 
 export interface CinvRouteDeps {

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Bus, PricesImportedV1 } from '@platform/bus';
 import type { Logger } from '@platform/observability';
 import { parseFeed, type FeedRow, type ParsedFeed } from './price-feed.ts';
+import type { PriceReader } from '@platform/pricing';
 import type { PricingRepository } from './pricing.repository.ts';
 import type { InventoryMetrics } from '../metrics.ts';
 
 export interface PriceImportOptions {
   repo: PricingRepository;
+  /** The prices stored now, to write history only for changes. */
+  current: Pick<PriceReader, 'currentPrices'>;
   logger: Logger;
   feedUrl: URL;
   format: 'auto' | 'json' | 'csv';
@@ -84,7 +87,7 @@ export class PriceImportService {
     this.o.metrics?.priceImportRows.inc({ result: 'accepted' }, feed.rows.length);
     let changed: FeedRow[];
     try {
-      const current = await repo.currentPrices();
+      const current = await this.o.current.currentPrices();
       changed = feed.rows.filter((r) => current.get(r.marketHashName) !== r.price);
       await repo.applyRows(feed.rows, changed, this.o.source);
     } catch (err) {

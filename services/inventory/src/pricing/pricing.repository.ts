@@ -2,45 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import type { PriceImportStatus, PricingDatabase } from '@platform/db';
 import type { FeedRow, RejectedRow } from './price-feed.ts';
 
-export interface OverrideRow {
-  marketHashName: string;
-  price: bigint;
-  expiresAt: Date | null;
-  createdAt: Date;
-}
-
-/** SQL of the pricing database. */
+/** SQL of the pricing database that the import writes (the reads are packages/pricing's PriceReader). */
 export class PricingRepository {
   private readonly db: Kysely<PricingDatabase>;
   constructor(db: Kysely<PricingDatabase>) {
     this.db = db;
-  }
-
-  async currentPrices(): Promise<Map<string, bigint>> {
-    const rows = await this.db.selectFrom('prices').select(['market_hash_name', 'price']).execute();
-    return new Map(rows.map((r) => [r.market_hash_name, BigInt(r.price)]));
-  }
-
-  /** Overrides not yet expired by the database clock; callers re-check expiry against their own clock. */
-  async activeOverrides(): Promise<OverrideRow[]> {
-    const rows = await this.db
-      .selectFrom('price_overrides')
-      .select(['market_hash_name', 'price', 'expires_at', 'created_at'])
-      .where((eb) =>
-        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`CURRENT_TIMESTAMP(3)`)]),
-      )
-      .execute();
-    return rows.map((r) => ({
-      marketHashName: r.market_hash_name,
-      price: BigInt(r.price),
-      expiresAt: r.expires_at,
-      createdAt: r.created_at,
-    }));
-  }
-
-  async blocklist(): Promise<Set<string>> {
-    const rows = await this.db.selectFrom('price_blocklist').select('market_hash_name').execute();
-    return new Set(rows.map((r) => r.market_hash_name));
   }
 
   async startImport(source: string, url: string): Promise<string> {

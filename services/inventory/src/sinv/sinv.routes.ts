@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Enricher } from '../enrich.ts';
+import type { Enricher } from '@platform/pricing';
 import type { SinvJobs } from './sinv.jobs.ts';
 import type { BotSnapshot, SnapshotItem, SnapshotStore } from './snapshot.store.ts';
 

@@ -6,7 +6,7 @@ import {
   type ItemCategory,
   type RefusalReason,
 } from '@platform/core';
-import type { PriceBook } from './pricing/price-book.ts';
+import type { PriceBook } from './price-book.ts';
 
 /** The fields of an item that enrichment reads; both user items and site items have them. */
 export interface PricedInput {

@@ -8,7 +8,7 @@ import {
   type PriceOverride,
   type SpreadTable,
 } from '@platform/core';
-import type { PricingRepository } from './pricing.repository.ts';
+import type { PriceReader } from './price-reader.ts';
 
 export interface ItemPrice {
   /** The market price in force (override or feed), minor units. */
@@ -27,14 +27,17 @@ export interface ItemPrice {
  * moment it expires, not at the next reload.
  */
 export class PriceBook {
-  private readonly repo: PricingRepository;
+  private readonly repo: Pick<PriceReader, 'currentPrices' | 'activeOverrides' | 'blocklist'>;
   private readonly spreads: SpreadTable;
   private feed = new Map<string, bigint>();
   private overrides = new Map<string, PriceOverride[]>();
   private blocked = new Set<string>();
   loadedAt = 0;
 
-  constructor(repo: PricingRepository, spreads: SpreadTable) {
+  constructor(
+    repo: Pick<PriceReader, 'currentPrices' | 'activeOverrides' | 'blocklist'>,
+    spreads: SpreadTable,
+  ) {
     this.repo = repo;
     this.spreads = spreads;
   }
