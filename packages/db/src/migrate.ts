@@ -1,8 +1,7 @@
 import { Kysely, MysqlDialect, sql } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
-import { createPool } from 'mysql2';
 import { mainMigrations, pricingMigrations } from './migrations/index.ts';
-import { poolOptions, type MysqlSettings } from './pool.ts';
+import { createMysqlPool, poolOptions, type MysqlSettings } from './pool.ts';
 
 export interface MigrationReport {
   database: string;
@@ -21,7 +20,7 @@ export async function withServer<T>(
   fn: (db: Kysely<unknown>) => Promise<T>,
 ): Promise<T> {
   const db = new Kysely<unknown>({
-    dialect: new MysqlDialect({ pool: createPool({ ...poolOptions({ ...settings, poolSize: 1 }) }) }),
+    dialect: new MysqlDialect({ pool: createMysqlPool(poolOptions({ ...settings, poolSize: 1 })) }),
   });
   try {
     return await fn(db);
@@ -37,7 +36,7 @@ async function migrateOne(
   onProgress: (line: string) => void,
 ): Promise<MigrationReport> {
   const db = new Kysely<unknown>({
-    dialect: new MysqlDialect({ pool: createPool(poolOptions({ ...settings, poolSize: 1 }, database)) }),
+    dialect: new MysqlDialect({ pool: createMysqlPool(poolOptions({ ...settings, poolSize: 1 }, database)) }),
   });
   try {
     const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });

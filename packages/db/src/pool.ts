@@ -11,7 +11,9 @@ export interface MysqlSettings {
 /**
  * Pool options shared by every connection the platform opens. BIGINT columns come back as
  * decimal strings (supportBigNumbers + bigNumberStrings), so a 64-bit id or an amount never
- * passes through a double; DECIMAL too. Times are UTC.
+ * passes through a double; DECIMAL too. Times are UTC both ways: mysql2 renders and reads
+ * DATETIME as UTC (`timezone: 'Z'`), and createMysqlPool puts each session in UTC, so what the
+ * server fills in (DEFAULT CURRENT_TIMESTAMP) and compares with (CURRENT_TIMESTAMP, NOW()) is UTC too.
  */
 export function poolOptions(
   settings: Pick<MysqlSettings, 'url' | 'poolSize'>,
@@ -42,6 +44,25 @@ export function poolOptions(
   };
 }
 
+const UTC = "SET time_zone = '+00:00'";
+
+/**
+ * A mysql2 pool whose every connection runs in UTC, whatever the server's default zone (a
+ * server on local time is common, and RDS/Aurora default to UTC only by parameter group).
+ * `connection` fires once per new connection, before the caller that asked for it gets it, and
+ * a connection runs its commands in order, so the SET precedes any query on it. If the SET
+ * fails, the connection is destroyed: better a failed query than a time read in the wrong zone.
+ */
+export function createMysqlPool(options: PoolOptions): Pool {
+  const pool = createPool(options);
+  pool.on('connection', (conn) => {
+    conn.query(UTC, (err) => {
+      if (err) conn.destroy();
+    });
+  });
+  return pool;
+}
+
 export interface Databases<Main, Pricing> {
   main: Kysely<Main>;
   pricing: Kysely<Pricing>;
@@ -57,7 +78,7 @@ export interface Databases<Main, Pricing> {
  * seen through `withSchema`; only its table types differ, hence the cast.
  */
 export function createDatabases<Main, Pricing>(settings: MysqlSettings): Databases<Main, Pricing> {
-  const pool: Pool = createPool(poolOptions(settings, settings.database));
+  const pool: Pool = createMysqlPool(poolOptions(settings, settings.database));
   const main = new Kysely<Main>({ dialect: new MysqlDialect({ pool }) });
   const pricing = (main as unknown as Kysely<Pricing>).withSchema(settings.pricingDatabase);
   return {
