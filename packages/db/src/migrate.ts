@@ -14,6 +14,12 @@ function assertIdentifier(name: string): void {
   if (!IDENTIFIER.test(name)) throw new Error(`invalid database name "${name}"`);
 }
 
+/** The one CREATE DATABASE statement (checked against the MySQL 8 grammar with the migrations). */
+export function createDatabaseStatement(name: string): string {
+  assertIdentifier(name);
+  return `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`;
+}
+
 /** Runs `fn` on a short-lived single connection without a default database. */
 export async function withServer<T>(
   settings: MysqlSettings,
@@ -64,9 +70,7 @@ export async function migrateAll(
   assertIdentifier(settings.pricingDatabase);
   await withServer(settings, async (db) => {
     for (const name of [settings.database, settings.pricingDatabase]) {
-      await sql
-        .raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-        .execute(db);
+      await sql.raw(createDatabaseStatement(name)).execute(db);
     }
   });
   return [
