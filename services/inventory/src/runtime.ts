@@ -55,6 +55,7 @@ export function createPricing(deps: RuntimeDeps) {
     source: config.pricing.feedSource,
     maxRejectPercent: config.pricing.maxRejectPercent,
     timeoutMs: config.pricing.importTimeoutMs,
+    abandonAfterMs: config.pricing.abandonAfterMs,
     publish,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
@@ -69,7 +70,7 @@ export function createPricing(deps: RuntimeDeps) {
     publish,
     /** Loads prices and stock now, then keeps reloading them on their timers. */
     async start(): Promise<void> {
-      await Promise.all([book.reload(), stock.reload()]);
+      await Promise.all([book.reload(), stock.reload(), importer.abandonInterrupted()]);
       const every = (ms: number, fn: () => Promise<void>, what: string) => {
         const t = setInterval(() => {
           fn().catch((err: unknown) =>

@@ -2,6 +2,7 @@ import { migration as main0001 } from './main/0001-initial.ts';
 import { migration as main0002 } from './main/0002-inventory.ts';
 import { migration as pricing0001 } from './pricing/0001-initial.ts';
 import { migration as pricing0002 } from './pricing/0002-imports-blocklist.ts';
+import { migration as pricing0003 } from './pricing/0003-import-heartbeat.ts';
 import type { StepMigration } from './steps.ts';
 
 /**
@@ -16,4 +17,5 @@ export const mainMigrations: Record<string, StepMigration> = {
 export const pricingMigrations: Record<string, StepMigration> = {
   '0001-initial': pricing0001,
   '0002-imports-blocklist': pricing0002,
+  '0003-import-heartbeat': pricing0003,
 };
