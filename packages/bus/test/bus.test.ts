@@ -7,7 +7,20 @@ import {
   encodeBotSnapshot,
   parseRefreshBotJob,
   parseSiteInventoryChanged,
+  type SnapshotItem,
 } from '../src/index.ts';
+
+const redline: SnapshotItem = {
+  assetId: '1',
+  category: 'weapon',
+  marketHashName: 'AK-47 | Redline (Field-Tested)',
+  contextId: 2,
+  tradable: true,
+  isCasket: false,
+  floatValue: 0.25,
+  paintSeed: 661,
+  tradableAfter: null,
+};
 
 test('a bot snapshot round-trips', () => {
   const snap = {
@@ -15,17 +28,7 @@ test('a bot snapshot round-trips', () => {
     refreshedAt: 1_790_000_000,
     stale: true,
     items: [
-      {
-        assetId: '18446744073709551615',
-        category: 'weapon' as const,
-        marketHashName: 'AK-47 | Redline (Field-Tested)',
-        contextId: 2,
-        tradable: true,
-        isCasket: false,
-        floatValue: 0.25,
-        paintSeed: 661,
-        tradableAfter: null,
-      },
+      { ...redline, assetId: '18446744073709551615' },
       {
         assetId: '42',
         category: 'weapon' as const,
@@ -57,17 +60,7 @@ test('a bot snapshot round-trips', () => {
 });
 
 test("encoding is total: values out of the format's range are represented by a stated rule, never thrown", () => {
-  const item = {
-    assetId: '1',
-    category: 'weapon' as const,
-    marketHashName: 'AK-47 | Redline (Field-Tested)',
-    contextId: 2,
-    tradable: true,
-    isCasket: false,
-    floatValue: 0.25,
-    paintSeed: 1,
-    tradableAfter: null,
-  };
+  const item = redline;
   const year2200 = Date.UTC(2200, 0, 1) / 1000;
   const snap = {
     botId: 1,

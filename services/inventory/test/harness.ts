@@ -1,6 +1,7 @@
 // Test harness: a small emulator world served over HTTP on port 0, fresh databases, a Redis key
 // prefix of its own, and the inventory service's config pointed at all of them.
 import { startStores, uniquePrefix as sharedPrefix, type Stores } from '@platform/testing';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from '@platform/db';
 import { createLogger } from '@platform/observability';
@@ -35,6 +36,19 @@ export async function startEmulator(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { world, url: new URL(`http://127.0.0.1:${port}/`), close: () => app.close() };
+}
+
+/** A small HTTP server of the test's own on a free port: a feed, or a hand-written Steam answer. */
+export async function startHttp(handler: RequestListener): Promise<{ url: string; close(): void }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
 }
 
 export async function control(emu: Emulator, method: string, path: string, body?: unknown): Promise<unknown> {

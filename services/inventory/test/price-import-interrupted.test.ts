@@ -3,31 +3,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type ServerResponse, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { eventually, stopProcess } from '@platform/testing';
 import { loadConfig } from '../src/config.ts';
 import { createPricing } from '../src/runtime.ts';
-import { silent, startStores, uniquePrefix, type Stores } from './harness.ts';
+import { silent, startHttp, startStores, uniquePrefix, type Stores } from './harness.ts';
 
 let stores: Stores;
-let feed: Server;
+let feed: { url: string; close(): void };
 let feedUrl: string;
 /** Feed answers held open: the import reading them is "in the middle". */
 const held: ServerResponse[] = [];
 before(async () => {
   stores = await startStores();
-  feed = createServer((_req, res) => {
+  feed = await startHttp((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('[{"market_hash_name":"A","price":100}');
     held.push(res);
   });
-  await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
-  feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed`;
+  feedUrl = `${feed.url}feed`;
 });
 after(async () => {
-  feed.closeAllConnections();
   feed.close();
   await stores.close();
 });

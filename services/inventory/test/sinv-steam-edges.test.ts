@@ -4,11 +4,9 @@
 // small HTTP server answering the community inventory endpoint with a page written by hand.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config.ts';
 import { createPricing, createSinv } from '../src/runtime.ts';
-import { dropPrefix, silent, startStores, uniquePrefix, type Stores } from './harness.ts';
+import { dropPrefix, silent, startHttp, startStores, uniquePrefix, type Stores } from './harness.ts';
 
 const BOT = '76561198000000777';
 const CLASS = '310776';
@@ -64,20 +62,18 @@ const page = {
 };
 
 let stores: Stores;
-let steam: Server;
+let steam: { url: string; close(): void };
 let steamUrl: string;
 before(async () => {
   stores = await startStores();
-  steam = createServer((req, res) => {
+  steam = await startHttp((req, res) => {
     const found = req.url?.startsWith(`/inventory/${BOT}/730/2?`);
     res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
     res.end(found ? JSON.stringify(page) : 'null');
   });
-  await new Promise<void>((r) => steam.listen(0, '127.0.0.1', r));
-  steamUrl = `http://127.0.0.1:${(steam.address() as AddressInfo).port}/`;
+  steamUrl = steam.url;
 });
 after(async () => {
-  steam.closeAllConnections();
   steam.close();
   await stores.close();
 });
