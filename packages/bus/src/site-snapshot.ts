@@ -13,10 +13,53 @@ import { ITEM_CATEGORIES, type ItemCategory } from '@platform/core';
  *     f32 float (NaN = none) | u16 paintSeed (0xffff = none) | u32 tradableAfter (unix s, 0 = none)
  *     u8 category (index in core's ITEM_CATEGORIES, for the spread)
  * Names repeat across a bot's items, so each is stored once per bot.
+ *
+ * Encoding is total: sinv writes MySQL first, so a value the format cannot hold must not throw
+ * (that would fail every retry of the bot). Out-of-range values are written by these rules:
+ * - paintSeed not an integer in 0..65534: none (CS2's seeds are 0..1000; 0xffff means none).
+ * - tradableAfter (and refreshedAt) at or before 1970, or not a number: none (a hold that ended
+ *   is no hold); after 2106-02-07 (u32 seconds): 0xffffffff, the format's last second, so a hold
+ *   stays a hold; fractions of a second are dropped.
+ * - category not one of core's ITEM_CATEGORIES: 'other'.
+ * - a market_hash_name longer than 65535 UTF-8 bytes: cut at the last whole character.
+ * - an item whose assetId is not a u64 in decimal or whose contextId does not fit a byte is
+ *   left out (with it the header's count): no trade could name it. So are items bringing a
+ *   65536th distinct name (a bot holds a few thousand items at most).
+ * The packages/steam merge already keeps Steam's seeds and ids in these ranges; these rules
+ * make the format safe for any caller.
  */
 export const SNAPSHOT_VERSION = 1;
 const RECORD = 23;
 const NO_SEED = 0xffff;
+const U32_MAX = 0xffff_ffff;
+const U64 = /^\d{1,20}$/;
+const U64_MAX = 2n ** 64n - 1n;
+const OTHER = ITEM_CATEGORIES.indexOf('other');
+
+function seedField(v: number | null): number {
+  return v !== null && Number.isInteger(v) && v >= 0 && v < NO_SEED ? v : NO_SEED;
+}
+
+/** Unix seconds as u32, 0 = none. */
+function secondsField(v: number | null): number {
+  if (v === null || Number.isNaN(v) || v <= 0) return 0;
+  return v >= U32_MAX ? U32_MAX : Math.floor(v);
+}
+
+function assetIdField(v: string): bigint | undefined {
+  if (!U64.test(v)) return undefined;
+  const n = BigInt(v);
+  return n <= U64_MAX ? n : undefined;
+}
+
+/** UTF-8 bytes of a name, cut to what a u16 length can say, at a character boundary. */
+function nameBytes(name: string): Buffer {
+  const b = Buffer.from(name, 'utf8');
+  if (b.length <= 0xffff) return b;
+  let end = 0xffff;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--; // back to the start of a character
+  return b.subarray(0, end);
+}
 
 export interface SnapshotItem {
   assetId: string;
@@ -41,36 +84,49 @@ export interface BotSnapshot {
 export function encodeBotSnapshot(s: BotSnapshot): Buffer {
   const names = new Map<string, number>();
   const nameBufs: Buffer[] = [];
+  const rows: Array<{ item: SnapshotItem; assetId: bigint; nameIndex: number }> = [];
   for (const item of s.items) {
-    if (!names.has(item.marketHashName)) {
-      names.set(item.marketHashName, names.size);
-      nameBufs.push(Buffer.from(item.marketHashName, 'utf8'));
+    const assetId = assetIdField(item.assetId);
+    if (
+      assetId === undefined ||
+      !Number.isInteger(item.contextId) ||
+      item.contextId < 0 ||
+      item.contextId > 0xff
+    )
+      continue;
+    let nameIndex = names.get(item.marketHashName);
+    if (nameIndex === undefined) {
+      if (names.size === 0xffff) continue;
+      nameIndex = names.size;
+      names.set(item.marketHashName, nameIndex);
+      nameBufs.push(nameBytes(item.marketHashName));
     }
+    rows.push({ item, assetId, nameIndex });
   }
-  if (names.size > 0xffff) throw new Error('too many names for one bot snapshot');
-  let size = 1 + 4 + 4 + 1 + 2 + 4 + s.items.length * RECORD;
+  let size = 1 + 4 + 4 + 1 + 2 + 4 + rows.length * RECORD;
   for (const b of nameBufs) size += 2 + b.length;
   const out = Buffer.allocUnsafe(size);
   let o = 0;
   o = out.writeUInt8(SNAPSHOT_VERSION, o);
   o = out.writeUInt32LE(s.botId, o);
-  o = out.writeUInt32LE(s.refreshedAt, o);
+  o = out.writeUInt32LE(secondsField(s.refreshedAt), o);
   o = out.writeUInt8(s.stale ? 1 : 0, o);
   o = out.writeUInt16LE(nameBufs.length, o);
   for (const b of nameBufs) {
     o = out.writeUInt16LE(b.length, o);
     o += b.copy(out, o);
   }
-  o = out.writeUInt32LE(s.items.length, o);
-  for (const item of s.items) {
-    o = out.writeBigUInt64LE(BigInt(item.assetId), o);
-    o = out.writeUInt16LE(names.get(item.marketHashName) ?? 0, o);
+  o = out.writeUInt32LE(rows.length, o);
+  for (const { item, assetId, nameIndex } of rows) {
+    o = out.writeBigUInt64LE(assetId, o);
+    o = out.writeUInt16LE(nameIndex, o);
     o = out.writeUInt8(item.contextId, o);
     o = out.writeUInt8((item.tradable ? 1 : 0) | (item.isCasket ? 2 : 0), o);
     o = out.writeFloatLE(item.floatValue ?? Number.NaN, o);
-    o = out.writeUInt16LE(item.paintSeed ?? NO_SEED, o);
-    o = out.writeUInt32LE(item.tradableAfter ?? 0, o);
-    o = out.writeUInt8(Math.max(0, ITEM_CATEGORIES.indexOf(item.category)), o);
+    o = out.writeUInt16LE(seedField(item.paintSeed), o);
+    o = out.writeUInt32LE(secondsField(item.tradableAfter), o);
+    const category = ITEM_CATEGORIES.indexOf(item.category);
+    o = out.writeUInt8(category < 0 ? OTHER : category, o);
   }
   return out;
 }

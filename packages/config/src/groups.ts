@@ -64,6 +64,8 @@ export function mysqlGroup() {
     pricingDatabase: str('PRICING_DATABASE', 'cs2trade_pricing'),
     /** 40 connections per process, as the seed's backend runs. */
     poolSize: int('MYSQL_POOL_SIZE', 40, { min: 1, max: 1000 }),
+    /** Longest wait for a free pool connection: past it, DEPENDENCY_UNAVAILABLE rather than a hang. */
+    acquireTimeoutMs: int('MYSQL_ACQUIRE_TIMEOUT_MS', 5_000, { min: 100, max: 600_000 }),
   };
 }
 

@@ -41,13 +41,29 @@ export function minorToJson(amount: Minor): number {
   return Number(amount);
 }
 
+/** Integer division rounded toward -∞ (bigint `/` truncates toward zero). `d` > 0. */
+export function divFloor(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  return n % d !== 0n && n < 0n ? q - 1n : q;
+}
+
+/** Integer division rounded toward +∞. `d` > 0. */
+export function divCeil(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  return n % d !== 0n && n > 0n ? q + 1n : q;
+}
+
 /**
- * Applies a rate in basis points (1/100 of a percent), dropping the fraction of a cent (bigint
- * division truncates toward zero): on the positive amounts it is used for, the site never overpays.
+ * Applies a rate in basis points (1/100 of a percent) and drops the fraction of a cent in the
+ * direction given, whatever the sign of the amount or the rate: 'floor' (toward -∞) for what
+ * the site pays, 'ceil' (toward +∞) for what it charges, so the rounding cent never goes
+ * against the site. A negative amount is not refused (adjustments and reversals are negative)
+ * and not rounded toward zero: -949.05 floors to -950 and ceils to -949.
  */
-export function applyBasisPoints(amount: Minor, basisPoints: number): Minor {
+export function applyBasisPoints(amount: Minor, basisPoints: number, rounding: 'floor' | 'ceil'): Minor {
   if (!Number.isInteger(basisPoints)) throw new RangeError('basis points must be an integer');
-  return (amount * BigInt(basisPoints)) / 10_000n;
+  const scaled = amount * BigInt(basisPoints);
+  return rounding === 'floor' ? divFloor(scaled, 10_000n) : divCeil(scaled, 10_000n);
 }
 
 /** "12.34" style display for logs and humans; never parsed back. */

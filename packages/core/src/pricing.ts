@@ -52,14 +52,17 @@ export interface Spread {
 
 export type SpreadTable = Readonly<Partial<Record<ItemCategory, Spread>>> & { readonly default: Spread };
 
-/** Deposit rounds down and withdrawal rounds up: the rounding cent never goes against the site. */
+/**
+ * What the site pays on a deposit: rounded toward -∞ (down for a positive price, away from zero
+ * for a negative one), so the rounding cent never goes against the site.
+ */
 export function depositPrice(price: Minor, spread: Spread): Minor {
-  return applyBasisPoints(price, spread.buyBps);
+  return applyBasisPoints(price, spread.buyBps, 'floor');
 }
 
+/** What the site charges on a withdrawal: rounded toward +∞, for the same reason. */
 export function withdrawPrice(price: Minor, spread: Spread): Minor {
-  const scaled = price * BigInt(spread.sellBps);
-  return (scaled + 9_999n) / 10_000n;
+  return applyBasisPoints(price, spread.sellBps, 'ceil');
 }
 
 export function spreadFor(table: SpreadTable, category: ItemCategory): Spread {

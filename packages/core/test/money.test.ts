@@ -19,9 +19,19 @@ test('minorToJson refuses amounts a double cannot hold', () => {
   assert.throws(() => minorToJson(2n ** 60n), RangeError);
 });
 
-test('applyBasisPoints rounds down', () => {
-  assert.equal(applyBasisPoints(999n, 9_500), 949n); // 949.05 -> 949
-  assert.equal(applyBasisPoints(100n, 10_000), 100n);
+test('applyBasisPoints rounds in the direction it is told, toward -∞ or +∞, for either sign', () => {
+  assert.equal(applyBasisPoints(999n, 9_500, 'floor'), 949n); // 949.05 -> 949
+  assert.equal(applyBasisPoints(999n, 9_500, 'ceil'), 950n);
+  assert.equal(applyBasisPoints(100n, 10_000, 'floor'), 100n);
+  assert.equal(applyBasisPoints(100n, 10_000, 'ceil'), 100n);
+  // Negatives: floor goes further from zero, ceil toward it (not both toward zero).
+  assert.equal(applyBasisPoints(-999n, 9_500, 'floor'), -950n); // -949.05 -> -950
+  assert.equal(applyBasisPoints(-999n, 9_500, 'ceil'), -949n);
+  assert.equal(applyBasisPoints(-100n, 10_000, 'floor'), -100n);
+  assert.equal(applyBasisPoints(-100n, 10_000, 'ceil'), -100n);
+  assert.equal(applyBasisPoints(999n, -9_500, 'floor'), -950n);
+  assert.equal(applyBasisPoints(0n, 9_500, 'ceil'), 0n);
+  assert.throws(() => applyBasisPoints(1n, 1.5, 'floor'), RangeError);
 });
 
 test('formatMinor renders cents', () => {

@@ -6,6 +6,10 @@ test('spreads round against the customer by at most one cent', () => {
   assert.equal(depositPrice(1001n, { buyBps: 9000, sellBps: 0 }), 900n);
   assert.equal(withdrawPrice(1001n, { buyBps: 0, sellBps: 10_500 }), 1052n);
   assert.equal(withdrawPrice(1000n, { buyBps: 0, sellBps: 10_500 }), 1050n);
+  // A negative amount still rounds in the site's favour (deposit toward -∞, withdrawal toward +∞),
+  // not toward zero as bigint division does.
+  assert.equal(depositPrice(-1001n, { buyBps: 9000, sellBps: 0 }), -901n); // -900.9
+  assert.equal(withdrawPrice(-1001n, { buyBps: 0, sellBps: 10_500 }), -1051n); // -1051.05
 });
 
 test('the newest unexpired override wins, then the feed', () => {

@@ -1,8 +1,7 @@
 import { Kysely, MysqlDialect, sql } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
-import { createPool } from 'mysql2';
 import { mainMigrations, pricingMigrations } from './migrations/index.ts';
-import { poolOptions, type MysqlSettings } from './pool.ts';
+import { createMysqlPool, poolOptions, type MysqlSettings } from './pool.ts';
 
 export interface MigrationReport {
   database: string;
@@ -15,13 +14,19 @@ function assertIdentifier(name: string): void {
   if (!IDENTIFIER.test(name)) throw new Error(`invalid database name "${name}"`);
 }
 
+/** The one CREATE DATABASE statement (checked against the MySQL 8 grammar with the migrations). */
+export function createDatabaseStatement(name: string): string {
+  assertIdentifier(name);
+  return `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`;
+}
+
 /** Runs `fn` on a short-lived single connection without a default database. */
 export async function withServer<T>(
   settings: MysqlSettings,
   fn: (db: Kysely<unknown>) => Promise<T>,
 ): Promise<T> {
   const db = new Kysely<unknown>({
-    dialect: new MysqlDialect({ pool: createPool({ ...poolOptions({ ...settings, poolSize: 1 }) }) }),
+    dialect: new MysqlDialect({ pool: createMysqlPool(poolOptions({ ...settings, poolSize: 1 })) }),
   });
   try {
     return await fn(db);
@@ -37,7 +42,7 @@ async function migrateOne(
   onProgress: (line: string) => void,
 ): Promise<MigrationReport> {
   const db = new Kysely<unknown>({
-    dialect: new MysqlDialect({ pool: createPool(poolOptions({ ...settings, poolSize: 1 }, database)) }),
+    dialect: new MysqlDialect({ pool: createMysqlPool(poolOptions({ ...settings, poolSize: 1 }, database)) }),
   });
   try {
     const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
@@ -65,9 +70,7 @@ export async function migrateAll(
   assertIdentifier(settings.pricingDatabase);
   await withServer(settings, async (db) => {
     for (const name of [settings.database, settings.pricingDatabase]) {
-      await sql
-        .raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-        .execute(db);
+      await sql.raw(createDatabaseStatement(name)).execute(db);
     }
   });
   return [

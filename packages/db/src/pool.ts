@@ -1,17 +1,61 @@
-import { Kysely, MysqlDialect } from 'kysely';
+import { Kysely, MysqlDialect, type MysqlPool, type MysqlPoolConnection } from 'kysely';
 import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import { AppError } from '@platform/core';
 
 export interface MysqlSettings {
   url: URL;
   database: string;
   pricingDatabase: string;
   poolSize: number;
+  /** Longest wait for a free pool connection before DEPENDENCY_UNAVAILABLE (default 5 s). */
+  acquireTimeoutMs?: number;
+}
+
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 5_000;
+
+/**
+ * The pool as Kysely sees it, with a bound on the wait for a free connection: mysql2 queues a
+ * request without limit while every connection is busy (a slow query storm, a stuck
+ * transaction), and each request would hang with it. Past `timeoutMs` the caller gets
+ * DEPENDENCY_UNAVAILABLE (503 at the HTTP edge, a retry for a job); the queued request stays in
+ * mysql2's queue, and the connection it gets later goes straight back to the pool.
+ */
+export function withAcquireTimeout(pool: Pool, timeoutMs: number): MysqlPool {
+  return {
+    getConnection(callback) {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        callback(
+          new AppError(
+            'DEPENDENCY_UNAVAILABLE',
+            `No MySQL connection came free within ${timeoutMs} ms (pool of ${pool.config.connectionLimit}).`,
+          ),
+          undefined as unknown as MysqlPoolConnection,
+        );
+      }, timeoutMs);
+      pool.getConnection((err, conn) => {
+        if (settled) {
+          if (!err) conn.release();
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        callback(err, conn);
+      });
+    },
+    end(callback) {
+      pool.end(callback);
+    },
+  };
 }
 
 /**
  * Pool options shared by every connection the platform opens. BIGINT columns come back as
  * decimal strings (supportBigNumbers + bigNumberStrings), so a 64-bit id or an amount never
- * passes through a double; DECIMAL too. Times are UTC.
+ * passes through a double; DECIMAL too. Times are UTC both ways: mysql2 renders and reads
+ * DATETIME as UTC (`timezone: 'Z'`), and createMysqlPool puts each session in UTC, so what the
+ * server fills in (DEFAULT CURRENT_TIMESTAMP) and compares with (CURRENT_TIMESTAMP, NOW()) is UTC too.
  */
 export function poolOptions(
   settings: Pick<MysqlSettings, 'url' | 'poolSize'>,
@@ -36,10 +80,29 @@ export function poolOptions(
     dateStrings: false,
     charset: 'utf8mb4_unicode_ci',
     // Bounds opening a connection (an unreachable server fails in 10 s, not the OS's minutes).
-    // It does not bound the wait for a free pool slot: mysql2 queues that without a limit.
+    // The wait for a free pool slot is bounded apart (withAcquireTimeout).
     connectTimeout: 10_000,
     enableKeepAlive: true,
   };
+}
+
+const UTC = "SET time_zone = '+00:00'";
+
+/**
+ * A mysql2 pool whose every connection runs in UTC, whatever the server's default zone (a
+ * server on local time is common, and RDS/Aurora default to UTC only by parameter group).
+ * `connection` fires once per new connection, before the caller that asked for it gets it, and
+ * a connection runs its commands in order, so the SET precedes any query on it. If the SET
+ * fails, the connection is destroyed: better a failed query than a time read in the wrong zone.
+ */
+export function createMysqlPool(options: PoolOptions): Pool {
+  const pool = createPool(options);
+  pool.on('connection', (conn) => {
+    conn.query(UTC, (err) => {
+      if (err) conn.destroy();
+    });
+  });
+  return pool;
 }
 
 export interface Databases<Main, Pricing> {
@@ -57,8 +120,12 @@ export interface Databases<Main, Pricing> {
  * seen through `withSchema`; only its table types differ, hence the cast.
  */
 export function createDatabases<Main, Pricing>(settings: MysqlSettings): Databases<Main, Pricing> {
-  const pool: Pool = createPool(poolOptions(settings, settings.database));
-  const main = new Kysely<Main>({ dialect: new MysqlDialect({ pool }) });
+  const pool: Pool = createMysqlPool(poolOptions(settings, settings.database));
+  const main = new Kysely<Main>({
+    dialect: new MysqlDialect({
+      pool: withAcquireTimeout(pool, settings.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS),
+    }),
+  });
   const pricing = (main as unknown as Kysely<Pricing>).withSchema(settings.pricingDatabase);
   return {
     main,

@@ -213,7 +213,8 @@ export interface PriceHistoryTable {
   recorded_at: CreatedAt;
 }
 
-export type PriceImportStatus = 'running' | 'ok' | 'partial' | 'refused' | 'failed';
+/** `abandoned`: its process stopped heartbeating mid-import (killed); pricing 0003. */
+export type PriceImportStatus = 'running' | 'ok' | 'partial' | 'refused' | 'failed' | 'abandoned';
 
 export interface PriceImportsTable {
   id: GeneratedInt64;
@@ -227,6 +228,8 @@ export interface PriceImportsTable {
   rows_changed: Generated<number>;
   errors: Json<unknown> | null;
   started_at: CreatedAt;
+  /** Written by the server's clock while a live process runs the import. */
+  heartbeat_at: UpdatedAt;
   finished_at: Date | null;
 }
 

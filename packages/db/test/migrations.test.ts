@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { dropAll, migrateAll, SettingsRepository, withServer } from '@platform/db';
+import { migrateAll, SettingsRepository } from '@platform/db';
 import { createTestDatabases, type TestDatabases } from '@platform/db/testing';
 
 let dbs: TestDatabases;
@@ -201,20 +201,4 @@ test('npm run db:migrate with a bad setting lists the problems and exits 2, with
   assert.match(stderr, /- MYSQL_POOL_SIZE /);
   assert.match(stderr, /- MYSQL_URL /);
   assert.doesNotMatch(stderr, /\n\s+at /);
-});
-
-test('a first migration cut off halfway (DDL commits per statement) completes on the next run', async () => {
-  const tag = `t_half_${process.pid}_${Date.now().toString(36)}`;
-  const settings = { ...dbs.settings, database: tag, pricingDatabase: `${tag}_p` };
-  try {
-    // What a run stopped after its first statements leaves: tables, but no migration record.
-    await withServer(settings, async (db) => {
-      await sql.raw(`CREATE DATABASE \`${tag}\``).execute(db);
-      await sql.raw(`CREATE TABLE \`${tag}\`.users (id BIGINT UNSIGNED NOT NULL PRIMARY KEY)`).execute(db);
-    });
-    const reports = await migrateAll(settings);
-    assert.deepEqual(reports[0]?.applied, ['0001-initial', '0002-inventory', '0003-reservations']);
-  } finally {
-    await dropAll(settings);
-  }
 });

@@ -1,6 +1,6 @@
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { request } from 'undici';
-import { mergePage } from './inventory.merge.ts';
+import { hasUsableIds, mergePage } from './inventory.merge.ts';
 import type { InventoryContext, RawInventoryPage, SteamInventory, SteamItem } from './inventory.types.ts';
 
 /**
@@ -92,17 +92,19 @@ export class SteamInventoryClient {
   ): Promise<SteamInventory> {
     if (!/^\d{17}$/.test(steamId)) throw new SteamInventoryError('not_found', `not a SteamID64: ${steamId}`);
     const items: SteamItem[] = [];
+    let unusable = 0;
     let cursor: string | undefined;
     let total = 0;
     for (let pageNo = 0; pageNo < this.maxPages; pageNo++) {
       const page = await this.fetchPage(steamId, contextId, cursor, opts);
       const now = opts.now ?? new Date();
       for (const item of mergePage(page, contextId, now, steamId)) items.push(item);
+      for (const a of page.assets ?? []) if (!hasUsableIds(a)) unusable++;
       total = page.total_inventory_count ?? items.length;
       if (!page.more_items || !page.last_assetid || page.last_assetid === cursor) break;
       cursor = page.last_assetid;
     }
-    return { steamId, contextId, items, totalCount: total };
+    return { steamId, contextId, items, totalCount: total, unusable };
   }
 
   private async fetchPage(

@@ -44,6 +44,39 @@ export function parseTradableAfter(text: string, now: Date): Date | null {
   return null;
 }
 
+/** The latest instant MySQL's DATETIME holds; a later cooldown end is stored as this (still a hold). */
+export const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const U64 = /^\d{1,20}$/;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** Steam's asset, class and instance ids are unsigned 64-bit numbers in decimal. */
+export function isU64(v: string | undefined): boolean {
+  return v !== undefined && U64.test(v) && BigInt(v) <= U64_MAX;
+}
+
+/** Whether an asset can be handled at all: an id that is no 64-bit number cannot be stored or traded. */
+export function hasUsableIds(a: RawAsset): boolean {
+  return isU64(a.assetid) && isU64(a.classid) && (a.instanceid === undefined || isU64(a.instanceid));
+}
+
+/**
+ * A paint seed, or null. CS2's pattern templates are 0..1000; the seed is stored as a 16-bit
+ * column and snapshot field (0xffff = none), so anything that is not an integer in 0..65534
+ * is no seed we can use, and is none rather than an error that would fail the bot's refresh.
+ */
+export function paintSeedOf(v: number | null): number | null {
+  return v !== null && Number.isInteger(v) && v >= 0 && v <= 0xfffe ? v : null;
+}
+
+/**
+ * A cooldown end as the platform stores it: one before 1970 has ended (none); one after what
+ * MySQL's DATETIME holds (9999) is kept as a hold until then, never dropped (the safe side).
+ */
+export function holdOf(d: Date | null): Date | null {
+  if (d === null || Number.isNaN(d.getTime()) || d.getTime() < 0) return null;
+  return d.getTime() > MAX_DATE_MS ? new Date(MAX_DATE_MS) : d;
+}
+
 /** Steam sends int64 property values as strings and floats as numbers; accept either (steam.md §3.1). */
 function num(v: string | number | undefined): number | null {
   if (v === undefined) return null;
@@ -76,7 +109,10 @@ function tag(d: RawDescription, category: string) {
  * description never overwrites asset fields, 0/1 flags become booleans, instanceid defaults to
  * "0", and asset_properties (1 = paint seed, 2 = float, per fixtures; UNVERIFIED) are attached.
  * An asset whose description is missing is skipped: without a market_hash_name it cannot be
- * priced or named, and Steam lists it again on the next read.
+ * priced or named, and Steam lists it again on the next read. So is one whose ids are not 64-bit
+ * numbers (hasUsableIds): it could be neither stored nor traded. Paint seeds and cooldown ends
+ * are brought into the ranges the platform stores (paintSeedOf, holdOf), so no value Steam sends
+ * can fail a bot's refresh.
  */
 export function mergePage(
   page: RawInventoryPage,
@@ -111,11 +147,11 @@ function mergeAsset(
   contextId: InventoryContext,
   now: Date,
 ): SteamItem | null {
-  if (!d?.market_hash_name) return null;
+  if (!d?.market_hash_name || !hasUsableIds(a)) return null;
   let paintSeed: number | null = null;
   let floatValue: number | null = null;
   for (const p of properties ?? []) {
-    if (p.propertyid === 1) paintSeed = num(p.int_value);
+    if (p.propertyid === 1) paintSeed = paintSeedOf(num(p.int_value));
     else if (p.propertyid === 2) floatValue = num(p.float_value);
   }
   let tradableAfter: Date | null = null;
@@ -151,7 +187,7 @@ function mergeAsset(
     nameColor: d.name_color ?? null,
     tradable: d.tradable === 1,
     marketable: d.marketable === 1,
-    tradableAfter,
+    tradableAfter: holdOf(tradableAfter),
     floatValue,
     paintSeed,
     stickers: stickersOf(d),

@@ -101,4 +101,9 @@ export interface SteamInventory {
   items: SteamItem[];
   /** Steam's total_inventory_count; greater than items.length when Steam hides items from this viewer. */
   totalCount: number;
+  /**
+   * Assets Steam listed whose ids are not 64-bit numbers, left out of `items` for good: they
+   * count as read when judging whether a read was complete (they were not hidden).
+   */
+  unusable: number;
 }

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SteamInventoryError } from '../src/index.ts';
-import { parseTradableAfter, SteamInventoryClient } from '../src/index.ts';
+import { mergePage, parseTradableAfter, SteamInventoryClient } from '../src/index.ts';
 import { clearFaults, cookieOf, setFault, startEmulator, type EmulatorHandle } from './emulator.ts';
 
 let emu: EmulatorHandle;
@@ -127,5 +127,61 @@ test('a day-first date without a year is never read as eleven months ahead (eith
   assert.equal(
     parseTradableAfter('Tradable/Marketable After 3 Jan @ 3:00am GMT', dec)?.toISOString(),
     '2027-01-03T03:00:00.000Z',
+  );
+});
+
+test('values the platform cannot store are brought into range, and unusable ids left out, at the merge', () => {
+  const d = (instanceid: string, extra: Record<string, unknown> = {}) => ({
+    appid: 730,
+    classid: '1',
+    instanceid,
+    market_hash_name: 'X',
+    ...extra,
+  });
+  const a = (assetid: string, instanceid = '1', classid = '1') => ({
+    appid: 730,
+    contextid: '2',
+    assetid,
+    classid,
+    instanceid,
+    amount: '1',
+  });
+  const seed = (assetid: string, int_value: string) => ({
+    assetid,
+    asset_properties: [{ propertyid: 1, int_value }],
+  });
+  const items = mergePage(
+    {
+      assets: [
+        a('1'),
+        a('2'),
+        a('3'),
+        a('4'),
+        a('5', '2'),
+        a('6', '3'),
+        a('18446744073709551616'),
+        a('x'),
+        a('7', '1', '-1'),
+      ],
+      descriptions: [
+        d('1'),
+        d('2', { item_expiration: '+020000-01-01T00:00:00Z' }),
+        d('3', { owner_descriptions: [{ value: 'Tradable/Marketable After Jan 1, 1960 (0:00:00)' }] }),
+      ],
+      asset_properties: [seed('1', '70000'), seed('2', '-3'), seed('3', '12.5'), seed('4', '1000')],
+    },
+    '2',
+    new Date(),
+  );
+  assert.deepEqual(
+    items.map((i) => [i.assetId, i.paintSeed, i.tradableAfter?.toISOString() ?? null]),
+    [
+      ['1', null, null],
+      ['2', null, null],
+      ['3', null, null],
+      ['4', 1000, null],
+      ['5', null, '9999-12-31T23:59:59.999Z'],
+      ['6', null, null],
+    ],
   );
 });

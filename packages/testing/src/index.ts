@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, chownSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2';
 import { Writable } from 'node:stream';
 import { connectRedis, createRedis } from '@platform/db';
 
@@ -60,6 +64,110 @@ export async function startPrivateRedis(port: number): Promise<ChildProcess> {
   return child;
 }
 
+/** The MariaDB server binary: `mariadbd` (10.4+), else `mysqld` (older packages, and a compatibility link). */
+export function mariadbServerBinary(): string {
+  for (const dir of [
+    ...(process.env.PATH ?? '').split(':').filter(Boolean),
+    '/usr/sbin',
+    '/usr/local/sbin',
+  ]) {
+    for (const name of ['mariadbd', 'mysqld']) {
+      try {
+        accessSync(join(dir, name), constants.X_OK);
+        return join(dir, name);
+      } catch {
+        // not here
+      }
+    }
+  }
+  throw new Error('no mariadbd or mysqld found: install mariadb-server (scripts/stores.sh does)');
+}
+
+function systemUser(name: string): { uid: number; gid: number } | undefined {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name) return { uid: Number(f[2]), gid: Number(f[3]) };
+  }
+  return undefined;
+}
+
+export interface PrivateMariadb {
+  url: URL;
+  close(): Promise<void>;
+}
+
+/**
+ * A throwaway MariaDB server of the test's own (empty data directory under the OS temp dir,
+ * a free port, no grant tables: root with any password over TCP), for what must not be done to
+ * the shared server, such as another default time zone. Starts in about a second. `args` are
+ * extra server options, e.g. `--default-time-zone=+09:00`.
+ */
+export async function startPrivateMariadb(args: string[] = []): Promise<PrivateMariadb> {
+  const dir = mkdtempSync(join(tmpdir(), 'private-mariadb-'));
+  const port = await freePort();
+  const own: string[] = [];
+  if (process.getuid?.() === 0) {
+    // As root the server must be told whom to run as; it then needs to own its directory.
+    const mysql = systemUser('mysql');
+    if (mysql) {
+      chownSync(dir, mysql.uid, mysql.gid);
+      own.push('--user=mysql');
+    } else own.push('--user=root');
+  }
+  const child = spawn(
+    mariadbServerBinary(),
+    [
+      '--no-defaults',
+      `--datadir=${dir}`,
+      `--socket=${join(dir, 'sock')}`,
+      `--pid-file=${join(dir, 'pid')}`,
+      `--port=${port}`,
+      '--bind-address=127.0.0.1',
+      '--skip-grant-tables',
+      '--skip-log-bin',
+      '--innodb-buffer-pool-size=16M',
+      '--innodb-log-file-size=4M',
+      `--log-error=${join(dir, 'error.log')}`,
+      ...own,
+      ...args,
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const close = async () => {
+    child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const probe = () =>
+    new Promise<boolean>((resolve) => {
+      const c = createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 1_000 });
+      c.on('error', () => {});
+      c.query('SELECT 1', (err) => {
+        c.destroy();
+        resolve(!err);
+      });
+    });
+  try {
+    await eventually(async () => {
+      if (child.exitCode !== null) {
+        let log = '';
+        try {
+          log = readFileSync(join(dir, 'error.log'), 'utf8');
+        } catch {
+          // no log written
+        }
+        throw new Error(`the private MariaDB exited with ${child.exitCode}:\n${log}`);
+      }
+      return probe();
+    }, 20_000);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { url: new URL(`mysql://root@127.0.0.1:${port}`), close };
+}
+
 export async function stopProcess(
   child: ChildProcess,
   signal: NodeJS.Signals = 'SIGTERM',
@@ -97,3 +205,4 @@ export * from './service.ts';
 export * from './factory.ts';
 export * from './tcp-gate.ts';
 export * from './docs.ts';
+export * from './http-server.ts';

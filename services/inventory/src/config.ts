@@ -71,6 +71,8 @@ export const inventorySchema = {
     feedSource: str('PRICE_FEED_SOURCE', 'emulator', { maxLength: 32 }),
     importIntervalMs: int('PRICE_IMPORT_INTERVAL_MS', 120_000, { min: 5_000 }),
     importTimeoutMs: int('PRICE_IMPORT_TIMEOUT_MS', 30_000, { min: 1_000 }),
+    // A running import without a heartbeat this long is taken as cut off (its process died).
+    abandonAfterMs: int('PRICE_IMPORT_ABANDON_AFTER_MS', 60_000, { min: 1_000 }),
     maxRejectPercent: int('PRICE_IMPORT_MAX_REJECT_PERCENT', 50, { min: 0, max: 100 }),
   },
   prices: priceBookGroup(),

@@ -45,10 +45,27 @@ export function createPricing(ctx: InventoryContext, opts: PartOptions = {}) {
     source: config.pricing.feedSource,
     maxRejectPercent: config.pricing.maxRejectPercent,
     timeoutMs: config.pricing.importTimeoutMs,
+    abandonAfterMs: config.pricing.abandonAfterMs,
     events: ctx.bus,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });
-  return { ...prices, repo, importer };
+  return {
+    ...prices,
+    repo,
+    importer,
+    /** Prices in force (see createPrices), and imports cut off by a killed process marked abandoned. */
+    async start(): Promise<void> {
+      await prices.start();
+      await importer
+        .abandonInterrupted()
+        .catch((err: unknown) =>
+          logger.warn(
+            { err: (err as Error).message },
+            'could not check for abandoned imports; the next import will',
+          ),
+        );
+    },
+  };
 }
 
 export type Pricing = ReturnType<typeof createPricing>;

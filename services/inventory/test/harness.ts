@@ -66,3 +66,5 @@ export async function queueEvents(
   await events.waitUntilReady();
   return events;
 }
+
+export { startHttp } from '@platform/testing';

@@ -1,17 +1,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { parseCsvFeed, parseFeed, parseJsonFeed } from '../src/pricing/price-feed.ts';
 import { createPricing } from '../src/runtime.ts';
 import { uniquePrefix } from '@platform/testing';
-import { inventoryContext, startEmulator, startStores, type Emulator, type Stores } from './harness.ts';
+import {
+  inventoryContext,
+  startEmulator,
+  startHttp,
+  startStores,
+  type Emulator,
+  type Stores,
+} from './harness.ts';
 
 let emu: Emulator;
 let stores: Stores;
-let feedServer: Server;
+let feedServer: { url: string; close(): void };
 let feedBody = '';
 let feedType = 'application/json';
 let feedUrl: string;
@@ -19,15 +24,13 @@ let feedUrl: string;
 before(async () => {
   [emu, stores] = await Promise.all([startEmulator(), startStores()]);
   // A feed we control, to serve malformed rows.
-  feedServer = createServer((_req, res) => {
+  feedServer = await startHttp((_req, res) => {
     res.writeHead(200, { 'content-type': feedType });
     res.end(feedBody);
   });
-  await new Promise<void>((r) => feedServer.listen(0, '127.0.0.1', r));
-  feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/feed`;
+  feedUrl = `${feedServer.url}feed`;
 });
 after(async () => {
-  feedServer.closeAllConnections();
   feedServer.close();
   await emu.close();
   await stores.close();

@@ -171,6 +171,8 @@ export async function run(args: string[]): Promise<void> {
     const botList = await sinv.bots.listActive();
 
     // 1. Full refresh: every bot read from the emulator and written to MariaDB and Redis.
+    // CPU time as well as wall time: on a shared machine the wall time carries others' load.
+    const cpu0 = process.cpuUsage();
     t0 = performance.now();
     let next = 0;
     let itemsWritten = 0;
@@ -184,9 +186,11 @@ export async function run(args: string[]): Promise<void> {
       }),
     );
     const full = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     console.log(
       `full refresh: ${botList.length} bots, ${itemsWritten} items in ${(full / 1000).toFixed(1)} s ` +
-        `(${Math.round(itemsWritten / (full / 1000))} items/s, concurrency ${concurrency}; target < 30 s)`,
+        `(${Math.round(itemsWritten / (full / 1000))} items/s, concurrency ${concurrency}; target < 30 s); ` +
+        `this process's CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (emulator thread included, MariaDB not)`,
     );
 
     // 2. Incremental refresh of one bot after a trade: two items out, one in.

@@ -18,6 +18,11 @@ export interface PriceImportOptions {
   /** A feed with more rejected rows than this percentage is refused whole: it is broken, not noisy. */
   maxRejectPercent: number;
   timeoutMs: number;
+  /**
+   * A running import without a heartbeat for this long belongs to no live process (killed) and
+   * is marked abandoned. A live run heartbeats six times per bound, however long it takes.
+   */
+  abandonAfterMs: number;
   events: Pick<Bus, 'publish'>;
   metrics?: InventoryMetrics;
 }
@@ -38,9 +43,43 @@ export class PriceImportService {
     this.o = options;
   }
 
+  /**
+   * Marks `abandoned` the runs whose process died mid-import (no heartbeat for abandonAfterMs),
+   * so none stays `running` for ever. Called when pricing starts and before each import; never
+   * touches a run a live process holds, which keeps heartbeating.
+   */
+  async abandonInterrupted(): Promise<number> {
+    const n = await this.o.repo.abandonInterrupted(this.o.abandonAfterMs);
+    if (n > 0)
+      this.o.logger.warn(
+        { abandoned: n },
+        'price imports left running by a stopped process marked abandoned',
+      );
+    return n;
+  }
+
   async run(): Promise<ImportReport> {
+    await this.abandonInterrupted();
+    const importId = await this.o.repo.startImport(this.o.source, this.o.feedUrl.toString());
+    const beat = setInterval(
+      () => {
+        this.o.repo.heartbeat(importId).catch((err: unknown) => {
+          // A missed beat or two is harmless; only a bound's worth of them marks the run abandoned.
+          this.o.logger.warn({ importId, err: (err as Error).message }, 'price import heartbeat failed');
+        });
+      },
+      Math.max(50, Math.floor(this.o.abandonAfterMs / 6)),
+    );
+    beat.unref();
+    try {
+      return await this.runImport(importId);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async runImport(importId: string): Promise<ImportReport> {
     const { repo, logger } = this.o;
-    const importId = await repo.startImport(this.o.source, this.o.feedUrl.toString());
     let feed: ParsedFeed;
     try {
       const res = await fetch(this.o.feedUrl, { signal: AbortSignal.timeout(this.o.timeoutMs) });

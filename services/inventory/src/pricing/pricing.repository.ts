@@ -17,6 +17,46 @@ export class PricingRepository {
     return String(r.insertId);
   }
 
+  /** Proof of life of a running import, by the server's clock (all processes share it). */
+  async heartbeat(id: string): Promise<void> {
+    await this.db
+      .updateTable('price_imports')
+      .set({ heartbeat_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
+  /**
+   * Marks `abandoned` every running import without a heartbeat for `staleMs`: its process is
+   * gone (a live one writes one several times per bound). Both sides of the comparison are the
+   * server's clock, so clocks of the processes never matter. Returns how many were marked.
+   */
+  async abandonInterrupted(staleMs: number): Promise<number> {
+    const r = await this.db
+      .updateTable('price_imports')
+      .set({
+        status: 'abandoned',
+        finished_at: sql<Date>`CURRENT_TIMESTAMP(3)`,
+        errors: JSON.stringify({
+          rejected: [],
+          error: `no heartbeat for ${staleMs} ms: its process stopped`,
+        }),
+      })
+      .where('status', '=', 'running')
+      .where(
+        'heartbeat_at',
+        '<',
+        sql<Date>`CURRENT_TIMESTAMP(3) - INTERVAL ${sql.lit(Math.round(staleMs) * 1000)} MICROSECOND`,
+      )
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /**
+   * Records the end of an import, whatever its status: a run taken for abandoned that was in
+   * fact alive (a process stalled past the bound) gets its real outcome.
+   */
   async finishImport(
     id: string,
     result: {

@@ -193,8 +193,10 @@ export class ReconcileService {
     ]);
     const items = protectedItems ? [...main.items, ...protectedItems.items] : main.items;
     const completeContexts = new Set<number>();
-    if (main.items.length >= main.totalCount) completeContexts.add(2);
-    if (protectedItems && protectedItems.items.length >= protectedItems.totalCount) completeContexts.add(16);
+    // Assets with unusable ids were read, not hidden: they do not make a read partial.
+    if (main.items.length + main.unusable >= main.totalCount) completeContexts.add(2);
+    if (protectedItems && protectedItems.items.length + protectedItems.unusable >= protectedItems.totalCount)
+      completeContexts.add(16);
     return { items, completeContexts };
   }
 

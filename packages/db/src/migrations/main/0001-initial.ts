@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { stepMigration } from '../steps.ts';
 
 /**
  * The main database's first tables. DDL is written as MariaDB/MySQL SQL because the schema
@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
  *
  * MySQL commits each DDL statement on its own, so a run cut off halfway leaves some tables and
  * no record of the migration; IF NOT EXISTS lets the next run finish the job instead of failing
- * on the first table forever.
+ * on the first table forever (see ../steps.ts).
  */
 const statements = [
   `CREATE TABLE IF NOT EXISTS users (
@@ -127,8 +127,9 @@ const statements = [
     trade_id BIGINT UNSIGNED NOT NULL,
     created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
     released_at DATETIME(3) NULL,
-    -- NULL once released; the unique key below then allows a new reservation (invariant 1)
-    active_asset_id BIGINT UNSIGNED AS (IF(released_at IS NULL, asset_id, NULL)) PERSISTENT,
+    -- NULL once released; the unique key below then allows a new reservation (invariant 1).
+    -- STORED, not MariaDB's synonym PERSISTENT: MySQL 8 knows only STORED.
+    active_asset_id BIGINT UNSIGNED AS (IF(released_at IS NULL, asset_id, NULL)) STORED,
     UNIQUE KEY uq_reservations_active (active_asset_id),
     KEY ix_reservations_trade (trade_id),
     CONSTRAINT fk_reservations_trade FOREIGN KEY (trade_id) REFERENCES trades (id)
@@ -190,10 +191,7 @@ const tables = [
   'users',
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements) await sql.raw(statement).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of tables) await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
-}
+export const migration = stepMigration(
+  statements.map((sql) => ({ sql })),
+  tables.map((table) => ({ sql: `DROP TABLE IF EXISTS ${table}` })),
+);

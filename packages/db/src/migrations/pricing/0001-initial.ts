@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { stepMigration } from '../steps.ts';
 
 /** The pricing database (a separate schema, as in the seed): prices in minor units, overrides, history. */
 const statements = [
@@ -32,12 +32,7 @@ const statements = [
   )`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements) await sql.raw(statement).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['price_history', 'price_overrides', 'prices']) {
-    await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
-  }
-}
+export const migration = stepMigration(
+  statements.map((sql) => ({ sql })),
+  ['price_history', 'price_overrides', 'prices'].map((table) => ({ sql: `DROP TABLE IF EXISTS ${table}` })),
+);

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { stepMigration } from '../steps.ts';
 
 /**
  * A record of every price import (what was read, what was refused and why), so a bad feed is
@@ -29,11 +29,7 @@ const statements = [
   )`,
 ];
 
-export async function up(db: Kysely<unknown>): Promise<void> {
-  for (const statement of statements) await sql.raw(statement).execute(db);
-}
-
-export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['price_blocklist', 'price_imports'])
-    await sql.raw(`DROP TABLE IF EXISTS ${table}`).execute(db);
-}
+export const migration = stepMigration(
+  statements.map((sql) => ({ sql })),
+  ['price_blocklist', 'price_imports'].map((table) => ({ sql: `DROP TABLE IF EXISTS ${table}` })),
+);
