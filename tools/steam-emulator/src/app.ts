@@ -1,8 +1,8 @@
 // The emulator as a Fastify app. Never listens (main.ts and tests do), so tests build it on port 0.
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { controlPlugin } from './control/control.routes.ts';
 import { gcPlugin } from './gc/gc.routes.ts';
 import { inventoryPlugin } from './inventory/inventory.routes.ts';
@@ -16,8 +16,8 @@ import type { World } from './world/world.ts';
 
 export interface EmulatorAppOptions {
   world: World;
-  /** Fastify logger option (pino); false in tests. */
-  logger?: FastifyServerOptions['logger'];
+  /** The services' logger (`createLogger` of @platform/observability, main.ts); none in tests. */
+  logger?: FastifyBaseLogger;
   /** Directory for /_emulator/snapshot; undefined keeps snapshots in memory responses only. */
   dataDir?: string;
   /** Trust X-Forwarded-For so per-IP limits can be exercised behind a proxy or in tests. */
@@ -26,10 +26,35 @@ export interface EmulatorAppOptions {
   warmCaches?: boolean;
 }
 
+/**
+ * Fastify logs two info lines per request; the emulator answers a whole bot fleet's polling, which buried every
+ * other service's log at `npm start`. One debug line per request instead (errors keep Fastify's error line), and
+ * without the query: it carries access tokens, keys and OpenID assertions.
+ */
+class DebugRequestLogs extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    if (error) {
+      super.requestCompleted(error, req, reply);
+      return;
+    }
+    reply.log.debug(
+      {
+        req: { method: req.method, url: req.url.split('?')[0] },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
+  }
+}
+
 export async function buildEmulatorApp(opts: EmulatorAppOptions): Promise<FastifyInstance> {
   const { world } = opts;
   const app = Fastify({
-    logger: opts.logger ?? false,
+    loggerInstance: opts.logger,
+    logController: new DebugRequestLogs(),
     trustProxy: opts.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
   });

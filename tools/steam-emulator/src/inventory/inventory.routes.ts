@@ -188,10 +188,7 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
   done();
 };
 
-/**
- * Writes a multi-buffer body straight to the socket (corked ⇒ one writev). Bypasses Fastify's serializer, so the
- * request is logged here.
- */
+/** Writes a multi-buffer body straight to the socket (corked ⇒ one writev), bypassing Fastify's serializer. */
 function sendParts(reply: FastifyReply, parts: Buffer[]) {
   let length = 0;
   for (const p of parts) length += p.length;
@@ -201,10 +198,6 @@ function sendParts(reply: FastifyReply, parts: Buffer[]) {
   res.cork();
   for (const p of parts) res.write(p);
   res.end();
-  reply.log.info(
-    { res: { statusCode: 200 }, bytes: length, responseTime: reply.elapsedTime },
-    'request completed',
-  );
   return reply;
 }
 
