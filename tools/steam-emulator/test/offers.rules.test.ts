@@ -382,6 +382,36 @@ test('GetTradeOffers filters and cursor; WebAPI auth failures are 403', async ()
   assert.notEqual(missing.eresult, '1');
 });
 
+test('time_historical_cutoff filters only active_only=1 and historical_only=1 (§4.4, TOM getOffers(All))', async () => {
+  const [item] = await user.tradableItems(1);
+  const sent = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });
+  const declinedId = String(sent.body['tradeofferid']);
+  await user.postForm(`/tradeoffer/${declinedId}/decline`, { sessionid: user.sessionid });
+  const active = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });
+  const activeId = String(active.body['tradeofferid']);
+  // What TOM sends for EOfferFilter.All without a cutoff: a year in the future.
+  const yearAhead = Math.floor(Date.now() / 1000) + 31_536_000;
+  const ids = async (filter: Record<string, number>): Promise<string[]> => {
+    const res = await bot.webapi('GetTradeOffers', {
+      get_sent_offers: 1,
+      get_received_offers: 1,
+      time_historical_cutoff: yearAhead,
+      ...filter,
+    });
+    const r = res.body['response'] as Record<string, Array<Record<string, string>> | undefined>;
+    return [...(r['trade_offers_sent'] ?? []), ...(r['trade_offers_received'] ?? [])].map(
+      (o) => o['tradeofferid']!,
+    );
+  };
+  const all = await ids({ active_only: 0, historical_only: 0 });
+  assert.ok(all.includes(declinedId) && all.includes(activeId), 'All: every offer, cutoff ignored');
+  const activeOnly = await ids({ active_only: 1, historical_only: 0 });
+  assert.ok(activeOnly.includes(activeId) && !activeOnly.includes(declinedId));
+  const historicalOnly = await ids({ active_only: 0, historical_only: 1 });
+  assert.ok(!historicalOnly.includes(declinedId) && !historicalOnly.includes(activeId), 'cutoff applies');
+  await bot.postForm(`/tradeoffer/${activeId}/cancel`, { sessionid: bot.sessionid });
+});
+
 test('offers and trades survive a restart (persistence slices)', async () => {
   const [item] = await user.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });

@@ -59,14 +59,15 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
       return;
     }
     // active_only: active offers plus offers changed since the cutoff; historical_only: only non-active ones
-    // updated since the cutoff (§4.4 semantics from XAPI).
+    // updated since the cutoff (§4.4 semantics from XAPI). With neither, the cutoff does not filter: TOM's
+    // getOffers(All) sends a cutoff a year ahead and expects every offer back (§4.4).
     const selected = visibleOffersOf(account).filter((offer) => {
       if (offer.sender === account.steamid ? !wantSent : !wantReceived) return false;
       const pending = isPendingState(offer.state);
-      const recent = cutoff === undefined || offer.timeUpdated >= cutoff;
-      if (activeOnly) return pending || (cutoff !== undefined && offer.timeUpdated >= cutoff);
-      if (historicalOnly) return !pending && recent;
-      return pending || recent;
+      const changedSinceCutoff = cutoff !== undefined && offer.timeUpdated >= cutoff;
+      if (activeOnly) return pending || changedSinceCutoff;
+      if (historicalOnly) return !pending && (cutoff === undefined || changedSinceCutoff);
+      return true;
     });
     selected.sort((a, b) => b.timeUpdated - a.timeUpdated || (b.tradeofferid > a.tradeofferid ? 1 : -1));
     const page = selected.slice(cursor, cursor + OFFERS_PAGE_SIZE);
