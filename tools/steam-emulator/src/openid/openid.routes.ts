@@ -1,8 +1,9 @@
-// GET|POST /openid/login (steam.md §1, §10 rows 1-2) plus ISteamUser/GetPlayerSummaries/v2 (§1.5).
+// GET|POST /openid/login (steam.md §1, §10 rows 1-2), the XRDS discovery documents (§1.1) and
+// ISteamUser/GetPlayerSummaries/v2 (§1.5).
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../lib/html.ts';
 import type { World } from '../world/world.ts';
-import { OPENID_NS } from './openid.service.ts';
+import { OP_ENDPOINT, OPENID_NS } from './openid.service.ts';
 import type { OpenIdService } from './openid.service.ts';
 
 /** Cookie set by GET /_emulator/openid/auto?steamid=… : this browser is auto-approved as that account. */
@@ -20,6 +21,25 @@ function collect(req: FastifyRequest): Fields {
     }
   }
   return out;
+}
+
+/**
+ * Yadis/XRDS document naming the OP endpoint (steam.md §1.1). Generic relying parties (node `openid`, hence
+ * passport-steam) discover `/openid` (an OP identifier: `…/server`) before sign-in and the claimed id
+ * `/openid/id/<steamid64>` (a claimed identifier: `…/signon`, OpenID 2.0 §7.3.2.1) when verifying, and require the
+ * URI to equal `openid.op_endpoint`, so it is always Steam's URL, whatever host the emulator is reached on.
+ */
+function xrds(type: 'server' | 'signon'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)">
+	<XRD>
+		<Service priority="0">
+			<Type>http://specs.openid.net/auth/2.0/${type}</Type>
+			<URI>${OP_ENDPOINT}</URI>
+		</Service>
+	</XRD>
+</xrds:XRDS>
+`;
 }
 
 function kv(isValid: boolean): string {
@@ -56,6 +76,20 @@ export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { 
   };
   app.get('/openid/login', login);
   app.post('/openid/login', login);
+
+  const discovery =
+    (type: 'server' | 'signon') =>
+    async (req: FastifyRequest<{ Params: { steamid?: string } }>, reply: FastifyReply) => {
+      if (await world.faults.apply('openid.discovery', req, reply, 'text')) return reply;
+      // Any SteamID64 gets a document, known or not: discovery says who the provider is, not who exists
+      // (UNVERIFIED for unknown ids; a forged assertion still fails check_authentication).
+      if (req.params.steamid !== undefined && !/^\d{17}$/.test(req.params.steamid)) {
+        return reply.code(404).type('text/html').send('<html><body>Not Found</body></html>');
+      }
+      return reply.type('application/xrds+xml; charset=utf-8').send(xrds(type));
+    };
+  for (const path of ['/openid', '/openid/']) app.get(path, discovery('server'));
+  for (const path of ['/openid/id/:steamid', '/openid/id/:steamid/']) app.get(path, discovery('signon'));
 
   // Emulator-only form target of the login page (the user picks an account or cancels).
   app.post('/openid/login/_emulator_approve', async (req, reply) => {
