@@ -10,6 +10,7 @@ import { TokenBuckets } from './lib/token-bucket.ts';
 import { offersPlugin } from './offers/plugin.ts';
 import { openidPlugin } from './openid/openid.routes.ts';
 import { OpenIdService } from './openid/openid.service.ts';
+import { profilePlugin } from './profile/profile.routes.ts';
 import { LoginThrottle, sessionPlugin } from './session/session.routes.ts';
 import { webapiPlugin } from './webapi/webapi.routes.ts';
 import type { World } from './world/world.ts';
@@ -71,6 +72,7 @@ export async function buildEmulatorApp(opts: EmulatorAppOptions): Promise<Fastif
   await app.register(inventoryPlugin, { world, buckets, warm: opts.warmCaches ?? false });
   await app.register(sessionPlugin, { world, throttle });
   await app.register(webapiPlugin, { world });
+  await app.register(profilePlugin, { world });
   await app.register(gcPlugin, { world });
   await app.register(controlPlugin, { world, openid, buckets, throttle, dataDir: opts.dataDir });
   await app.register(offersPlugin, { world });

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../world/world.ts';
 import type { Account } from '../world/types.ts';
+import { holdDays } from '../trade-history/trade.service.ts';
 import { EResult } from './eresult.ts';
 import { ETradeOfferState, isPendingState } from './offer-state.ts';
 import type { OfferService } from './offer.service.ts';
@@ -163,8 +164,8 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
       await sendWebApi(reply, { response: {} }, EResult.AccessDenied);
       return;
     }
-    const mine = account.escrowDays * 86_400;
-    const theirs = target.escrowDays * 86_400;
+    const mine = holdDays(account) * 86_400;
+    const theirs = holdDays(target) * 86_400;
     await sendWebApi(reply, {
       response: {
         my_escrow: { escrow_end_duration_seconds: mine },

@@ -2,6 +2,7 @@
 // ISteamUser/GetPlayerSummaries/v2 (§1.5).
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../lib/html.ts';
+import { profileFacts } from '../profile/profile.ts';
 import type { World } from '../world/world.ts';
 import { OP_ENDPOINT, OPENID_NS } from './openid.service.ts';
 import type { OpenIdService } from './openid.service.ts';
@@ -129,19 +130,20 @@ export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { 
     for (const id of ids) {
       const a = world.account(id);
       if (a === undefined) continue;
+      const facts = profileFacts(a);
       players.push({
         steamid: a.steamid,
-        communityvisibilitystate: a.privateInventory ? 1 : 3,
+        communityvisibilitystate: facts.visibility,
         profilestate: 1,
         personaname: a.persona,
-        profileurl: `https://steamcommunity.com/profiles/${a.steamid}/`,
-        avatar: `${a.avatarUrl}.jpg`,
-        avatarmedium: `${a.avatarUrl}_medium.jpg`,
-        avatarfull: `${a.avatarUrl}_full.jpg`,
+        profileurl: facts.profileUrl,
+        avatar: facts.avatar.icon,
+        avatarmedium: facts.avatar.medium,
+        avatarfull: facts.avatar.full,
         avatarhash: a.avatarUrl.slice(-40),
         personastate: 0,
         primaryclanid: '103582791429521408',
-        timecreated: 1400000000 + (a.accountId % 100_000_000),
+        timecreated: facts.timeCreated,
         personastateflags: 0,
       });
     }

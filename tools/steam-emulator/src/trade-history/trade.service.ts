@@ -6,7 +6,7 @@
 import type { Offer, Trade, TradeAsset } from '../offers/offer.types.ts';
 import { ETradeStatus } from '../offers/offer-state.ts';
 import type { World } from '../world/world.ts';
-import type { ContextId, MovedAsset } from '../world/types.ts';
+import type { Account, ContextId, MovedAsset } from '../world/types.ts';
 import type { HeldAsset, TradeStore } from './trade.store.ts';
 
 const DAY = 86_400;
@@ -21,6 +21,11 @@ export interface TradeSettings {
 }
 
 export class TradeNotReversibleError extends Error {}
+
+/** Days Steam holds the items `account` trades away (§4.8; offer page `g_daysMyEscrow`, GetTradeHoldDurations). */
+export function holdDays(account: Account): number {
+  return account.escrowDays;
+}
 
 export class TradeService {
   readonly settings: TradeSettings = { tradeProtection: true };
@@ -40,8 +45,9 @@ export class TradeService {
   holdSeconds(offer: Offer): number {
     const sender = this.world.account(offer.sender);
     const recipient = this.world.account(offer.recipient);
-    const senderDays = offer.itemsFromSender.length > 0 ? (sender?.escrowDays ?? 0) : 0;
-    const recipientDays = offer.itemsFromRecipient.length > 0 ? (recipient?.escrowDays ?? 0) : 0;
+    const senderDays = offer.itemsFromSender.length > 0 && sender !== undefined ? holdDays(sender) : 0;
+    const recipientDays =
+      offer.itemsFromRecipient.length > 0 && recipient !== undefined ? holdDays(recipient) : 0;
     return Math.max(senderDays, recipientDays) * DAY;
   }
 
