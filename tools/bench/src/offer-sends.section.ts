@@ -85,8 +85,8 @@ function toRequest(spec: SendSpec): SendRequest {
 
 /**
  * Up to 30 sends per account, interleaved so concurrent requests come from different senders: every bot asks six
- * users for an item (deposit request), every user offers one item to six bots (users have no authenticator, so
- * neither direction needs a mobile confirmation and all offers are Active).
+ * users for an item (deposit request, Active at once), every user offers one item to six bots (it gives an item, so
+ * the offer waits in 9 for the user's confirmation; a send costs the same either way).
  */
 function buildSends(world: World): SendRequest[] {
   const now = world.clock.now();

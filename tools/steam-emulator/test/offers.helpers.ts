@@ -161,6 +161,24 @@ export class SteamClient {
     );
   }
 
+  /**
+   * Accepts, then, when the acceptance waits for this account's confirmation (it gives items, §4.3), answers it as
+   * its phone or mailbox would through the control API. `tradeid` is read back from the offer.
+   */
+  async acceptConfirmed(
+    id: string,
+    partnerSteamid: string,
+  ): Promise<{ status: number; body: Json; tradeid: string | undefined }> {
+    const res = await this.acceptOffer(id, partnerSteamid);
+    if (res.body['needs_mobile_confirmation'] === true || res.body['needs_email_confirmation'] === true) {
+      await fetch(`${this.base}/_emulator/accounts/${this.account.steamid}/offers/${id}/confirm`, {
+        method: 'POST',
+      });
+    }
+    const tradeid = (await this.offer(id))['tradeid'];
+    return { ...res, tradeid: typeof tradeid === 'string' ? tradeid : undefined };
+  }
+
   async webapi(
     method: string,
     params: Record<string, string | number> = {},

@@ -134,7 +134,7 @@ test('an item leaving its owner turns active offers into 8 InvalidItems; accepti
   const second = await bot.sendOffer({ partner: user.account, give: [], receive: [item] });
   const firstId = String(first.body['tradeofferid']);
   const secondId = String(second.body['tradeofferid']);
-  const ok = await user.acceptOffer(secondId, bot.account.steamid);
+  const ok = await user.acceptConfirmed(secondId, bot.account.steamid);
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   const stale = await bot.offer(firstId);
   assert.equal(stale['trade_offer_state'], 8);
@@ -236,8 +236,8 @@ test('escrow: hold durations, state 11 with escrow_end_date, delivered after the
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const acc = await user2.acceptOffer(id, bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(id, bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   let offer = await bot.offer(id);
   assert.equal(offer['trade_offer_state'], 11);
   assert.ok((offer['escrow_end_date'] as number) > 0);
@@ -283,8 +283,8 @@ test('reversal rolls back protected trades, shows rollback ids and restricts the
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const acc = await user2.acceptOffer(id, bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(id, bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   const rev = await controlJson(h.base, 'POST', `/_emulator/trades/${tradeid}/reverse`, {});
   assert.equal(rev.status, 200, JSON.stringify(rev.body));
   assert.equal(rev.body['steamid'], user2.account.steamid);
@@ -437,8 +437,8 @@ test('offers and trades survive a restart (persistence slices)', async () => {
 test('after 7 days protected receipts move to context 2, become tradable, and can no longer be reversed', async () => {
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
-  const acc = await user2.acceptOffer(String(sent.body['tradeofferid']), bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(String(sent.body['tradeofferid']), bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   const status = await bot.webapi('GetTradeStatus', { tradeid });
   const trade = (
     (status.body['response'] as Record<string, unknown>)['trades'] as Array<Record<string, unknown>>
@@ -557,7 +557,7 @@ test('cancelling a held trade returns the items (trade 11 EscrowRollback, rollba
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const tradeid = String((await user2.acceptOffer(id, bot.account.steamid)).body['tradeid']);
+  const tradeid = String((await user2.acceptConfirmed(id, bot.account.steamid)).tradeid);
   const res = await controlJson(h.base, 'POST', `/_emulator/trades/${tradeid}/cancel-escrow`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const status = await user2.webapi('GetTradeStatus', { tradeid });

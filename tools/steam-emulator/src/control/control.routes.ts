@@ -1,4 +1,5 @@
 // Control API under /_emulator (Steam has no such prefix; nothing here imitates Steam).
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginCallback } from 'fastify';
@@ -86,6 +87,23 @@ export const controlPlugin: FastifyPluginCallback<ControlPluginOptions> = (app, 
     world.markDirty();
     return { steamid: a.steamid, accessTokenExpires: a.accessTokenExpires };
   });
+
+  // Adds a mobile authenticator (fresh secrets; trades stay held for its first 7 days, steam.md §4.8) or removes it
+  // (the account then confirms by e-mail and its trades are held).
+  app.post<{ Params: { steamid: string }; Body: { enabled?: unknown } }>(
+    '/_emulator/accounts/:steamid/authenticator',
+    (req, reply) => {
+      const a = world.account(req.params.steamid);
+      if (a === undefined) return reply.code(404).send({ error: 'unknown account' });
+      const enabled = req.body?.enabled;
+      if (typeof enabled !== 'boolean') return reply.code(400).send({ error: 'enabled must be a boolean' });
+      a.sharedSecret = enabled ? randomBytes(20).toString('base64') : '';
+      a.identitySecret = enabled ? randomBytes(20).toString('base64') : '';
+      a.authenticatorSince = enabled ? world.clock.now() : 0;
+      world.markDirty();
+      return accountView(world, a);
+    },
+  );
 
   app.get('/_emulator/clock', () => ({ now: world.clock.now(), offsetSeconds: world.clock.offsetSeconds }));
   app.post<{ Body: { seconds?: unknown } }>('/_emulator/clock/advance', (req, reply) => {

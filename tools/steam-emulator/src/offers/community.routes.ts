@@ -11,6 +11,7 @@ import type { Account } from '../world/types.ts';
 import { accountIdFromSteamid } from '../world/world.ts';
 import { EResult, SteamError } from './eresult.ts';
 import type { OfferService, RawAsset } from './offer.service.ts';
+import type { ConfirmationChannel } from './offer.types.ts';
 import { communityAccount, fieldsOf, sendCommunityError, stringField, type Fields } from './http.ts';
 
 export interface CommunityRouteDeps {
@@ -64,6 +65,19 @@ function refererMatches(req: FastifyRequest, check: (url: URL) => boolean): bool
   }
 }
 
+/**
+ * The confirmation part of a send/accept answer (§4.2): which channel must confirm, and for e-mail the domain Steam
+ * says it wrote to. Accounts have no e-mail address here, so the domain is the reserved `example.com` (UNVERIFIED
+ * what Steam sends when no e-mail is needed: an empty string).
+ */
+function confirmationFlags(channel: ConfirmationChannel | undefined): Record<string, unknown> {
+  return {
+    needs_mobile_confirmation: channel === 'mobile',
+    needs_email_confirmation: channel === 'email',
+    email_domain: channel === 'email' ? 'example.com' : '',
+  };
+}
+
 function badReferer(): SteamError {
   return new SteamError(EResult.InvalidParam, 'missing or unexpected Referer');
 }
@@ -109,7 +123,7 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
       if (!referrerOk) throw badReferer();
       const { give, receive } = parseJsonTradeOffer(stringField(fields, 'json_tradeoffer'));
       const countered = stringField(fields, 'tradeofferid_countered');
-      const { offer, needsMobileConfirmation } = offers.send({
+      const { offer, confirmation } = offers.send({
         sender: account,
         partnerSteamid,
         message: stringField(fields, 'tradeoffermessage') ?? '',
@@ -123,12 +137,7 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
         { tradeofferid: offer.tradeofferid, sender: offer.sender, state: offer.state },
         'offer sent',
       );
-      return reply.send({
-        tradeofferid: offer.tradeofferid,
-        needs_mobile_confirmation: needsMobileConfirmation,
-        needs_email_confirmation: false,
-        email_domain: '',
-      });
+      return reply.send({ tradeofferid: offer.tradeofferid, ...confirmationFlags(confirmation) });
     } catch (err) {
       await sendCommunityError(reply, 'send', err);
       return reply;
@@ -157,12 +166,10 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
         'offer accepted',
       );
       // §4.3: `{"tradeid", "needs_mobile_confirmation", "needs_email_confirmation"}`; no tradeid while the
-      // acceptance waits for the acceptor's mobile confirmation (TOM then reports 'pending').
+      // acceptance waits for the acceptor's confirmation (TOM then reports 'pending').
       return reply.send({
         ...(result.trade !== undefined ? { tradeid: result.trade.tradeid } : {}),
-        needs_mobile_confirmation: result.needsMobileConfirmation,
-        needs_email_confirmation: false,
-        email_domain: '',
+        ...confirmationFlags(result.confirmation),
       });
     } catch (err) {
       await sendCommunityError(reply, 'accept', err);
@@ -240,6 +247,7 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
     };
     const avatar = (a: Account): string =>
       `<img src="${escapeHtml(profileFacts(a).avatar.icon)}" data-miniprofile="${a.accountId}">`;
+    const now = world.clock.now();
     return `<!DOCTYPE html>
 <html class="responsive">
 <head><title>Steam Community :: Trade Offer</title></head>
@@ -259,8 +267,8 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
 		var g_strTradePartnerPersonaName = ${js(them.persona)};
 		var g_ulTradePartnerSteamID = '${them.steamid}';
 		var g_bTradePartnerProbation = false;
-		var g_daysMyEscrow = ${holdDays(me)};
-		var g_daysTheirEscrow = ${holdDays(them)};
+		var g_daysMyEscrow = ${holdDays(me, now)};
+		var g_daysTheirEscrow = ${holdDays(them, now)};
 		var g_strTradePartnerInventoryLoadURL = 'https://steamcommunity.com/tradeoffer/new/partnerinventory/';
 		$J( function() {
 			UserYou.SetProfileURL( 'https://steamcommunity.com/profiles/${me.steamid}' );

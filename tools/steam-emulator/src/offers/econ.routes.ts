@@ -164,8 +164,9 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
       await sendWebApi(reply, { response: {} }, EResult.AccessDenied);
       return;
     }
-    const mine = holdDays(account) * 86_400;
-    const theirs = holdDays(target) * 86_400;
+    const now = world.clock.now();
+    const mine = holdDays(account, now) * 86_400;
+    const theirs = holdDays(target, now) * 86_400;
     await sendWebApi(reply, {
       response: {
         my_escrow: { escrow_end_duration_seconds: mine },
