@@ -135,6 +135,9 @@ function buildSends(world: World): SendRequest[] {
 
 /** `baselinePerSecond`: bare-Fastify tiny-JSON rate of the same run, printed as a ratio (machines are noisy). */
 export async function benchOfferSends(world: World, port: number, baselinePerSecond?: number): Promise<void> {
+  // Bots generated with 1000 items start at the inventory cap (steam.md §8), so every user's offer to a bot would be
+  // refused as "inventory full": room for the run's offers keeps this a measure of sends, not of refusals.
+  world.inventoryCapacity = 2000;
   const sends = buildSends(world);
   const result = await new Promise<{
     done: number;

@@ -412,6 +412,53 @@ test('time_historical_cutoff filters only active_only=1 and historical_only=1 (ย
   await bot.postForm(`/tradeoffer/${activeId}/cancel`, { sessionid: bot.sessionid });
 });
 
+test('inventory full (ยง8): a trade that would take an inventory past its capacity is refused with 15', async () => {
+  const [wanted] = await bot.tradableItems(1);
+  const [theirs] = await user2.tradableItems(1);
+  const fill = (steamid: string): string[] => {
+    const model = h.world.inventory(steamid, '2').list()[0]!;
+    const added: string[] = [];
+    for (let n = h.world.inventoryCount(steamid); n < h.world.inventoryCapacity; n += 1) {
+      const assetid = h.world.nextAssetId();
+      h.world.inventory(steamid, '2').add({ ...model, assetid });
+      added.push(assetid);
+    }
+    return added;
+  };
+  const empty = (steamid: string, ids: string[]) => {
+    for (const id of ids) h.world.inventory(steamid, '2').remove(id);
+  };
+
+  // Sending an item to a full inventory.
+  const filled = fill(user2.account.steamid);
+  const toFull = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [] });
+  assert.equal(toFull.status, 500);
+  assert.match(String(toFull.body['strError']), /\(15\)$/);
+  // A swap does not grow it: allowed even at the cap.
+  const swap = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [theirs!] });
+  assert.equal(swap.status, 200, JSON.stringify(swap.body));
+  await bot.postForm(`/tradeoffer/${String(swap.body['tradeofferid'])}/cancel`, { sessionid: bot.sessionid });
+  empty(user2.account.steamid, filled);
+
+  // Accepting once the acceptor filled up since the send.
+  const gift = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [] });
+  const giftId = String(gift.body['tradeofferid']);
+  await controlJson(h.base, 'POST', `/_emulator/accounts/${bot.account.steamid}/offers/${giftId}/confirm`);
+  const refilled = fill(user2.account.steamid);
+  const refused = await user2.acceptOffer(giftId, bot.account.steamid);
+  assert.equal(refused.status, 500);
+  assert.match(String(refused.body['strError']), /^There was an error accepting this trade offer\..*\(15\)$/);
+  assert.equal((await bot.offer(giftId))['trade_offer_state'], 2);
+  // The capacity is a setting: raised, the same accept goes through.
+  const raised = await controlJson(h.base, 'PUT', '/_emulator/settings', { inventoryCapacity: 5000 });
+  assert.equal(raised.body['inventoryCapacity'], 5000);
+  const ok = await user2.acceptOffer(giftId, bot.account.steamid);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal((await bot.offer(giftId))['trade_offer_state'], 3);
+  await controlJson(h.base, 'PUT', '/_emulator/settings', { inventoryCapacity: 1000 });
+  empty(user2.account.steamid, refilled);
+});
+
 test('offers and trades survive a restart (persistence slices)', async () => {
   const [item] = await user.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });

@@ -132,26 +132,37 @@ export const controlPlugin: FastifyPluginCallback<ControlPluginOptions> = (app, 
     return { faults: {} };
   });
 
-  app.get('/_emulator/settings', () => ({
+  const settings = () => ({
     inventoryRateLimit: world.inventoryRateLimit,
     loginLimits: world.loginLimits,
-  }));
-  app.put<{ Body: { inventoryRateLimit?: World['inventoryRateLimit']; loginLimits?: World['loginLimits'] } }>(
-    '/_emulator/settings',
-    (req) => {
-      const body = req.body ?? {};
-      if (body.inventoryRateLimit !== undefined) {
-        world.inventoryRateLimit = { ...world.inventoryRateLimit, ...body.inventoryRateLimit };
-        buckets.reset();
+    inventoryCapacity: world.inventoryCapacity,
+  });
+  app.get('/_emulator/settings', settings);
+  app.put<{
+    Body: {
+      inventoryRateLimit?: World['inventoryRateLimit'];
+      loginLimits?: World['loginLimits'];
+      inventoryCapacity?: unknown;
+    };
+  }>('/_emulator/settings', (req, reply) => {
+    const body = req.body ?? {};
+    if (body.inventoryCapacity !== undefined) {
+      if (!Number.isInteger(body.inventoryCapacity) || (body.inventoryCapacity as number) < 1) {
+        return reply.code(400).send({ error: 'inventoryCapacity must be a positive integer' });
       }
-      if (body.loginLimits !== undefined) {
-        world.loginLimits = { ...world.loginLimits, ...body.loginLimits };
-        throttle.reset();
-      }
-      world.markDirty();
-      return { inventoryRateLimit: world.inventoryRateLimit, loginLimits: world.loginLimits };
-    },
-  );
+      world.inventoryCapacity = body.inventoryCapacity as number;
+    }
+    if (body.inventoryRateLimit !== undefined) {
+      world.inventoryRateLimit = { ...world.inventoryRateLimit, ...body.inventoryRateLimit };
+      buckets.reset();
+    }
+    if (body.loginLimits !== undefined) {
+      world.loginLimits = { ...world.loginLimits, ...body.loginLimits };
+      throttle.reset();
+    }
+    world.markDirty();
+    return settings();
+  });
 
   // OpenID auto-approval: global (tests with fetch) or per browser (cookie).
   app.post<{ Body: { steamid?: string | null } }>('/_emulator/openid/auto', (req, reply) => {

@@ -194,6 +194,8 @@ export class OfferService {
     }
     const give = this.resolveItems(sender.steamid, input.give, now);
     const receive = this.resolveItems(partner.steamid, input.receive, now);
+    this.assertRoom(sender, receive.length, give.length);
+    this.assertRoom(partner, give.length, receive.length);
     this.assertWithinLimits(sender, partner, now);
 
     // Giving items needs the sender's confirmation (§6.1): in the app with an authenticator, by e-mail without. Until
@@ -252,6 +254,7 @@ export class OfferService {
     const sender = this.world.account(offer.sender);
     if (sender === undefined) throw new SteamError(EResult.Fail, 'sender vanished');
     this.assertCanTrade(account, sender, now);
+    this.assertRoomForTrade(offer);
 
     if (offer.acceptPendingConfirmation && !skipConfirmation) {
       const pending = this.confirmations
@@ -421,6 +424,7 @@ export class OfferService {
     if (offer.state !== ETradeOfferState.Active || !offer.acceptPendingConfirmation) {
       throw new SteamError(EResult.InvalidState, 'offer is not awaiting acceptance confirmation');
     }
+    this.assertRoomForTrade(offer);
     this.executeTrade(offer, now);
   }
 
@@ -500,6 +504,28 @@ export class OfferService {
         `${partner.persona} is not available to trade. More information will be shown to ${partner.persona} if they invite you to trade.`,
       );
     }
+  }
+
+  /**
+   * §8: a trade that would take an inventory past its capacity (1,000 unless the settings API says otherwise) is refused with 15 (§5 lists "partner's (or
+   * your) inventory full" under 15; Steam's exact text is not known, so the generic sentence). A trade that does not
+   * grow the inventory passes, even above the cap.
+   */
+  private assertRoom(account: Account, incoming: number, outgoing: number): void {
+    if (incoming <= outgoing) return;
+    if (this.world.inventoryCount(account.steamid) - outgoing + incoming > this.world.inventoryCapacity) {
+      throw new SteamError(EResult.AccessDenied, `inventory of ${account.steamid} would be full`);
+    }
+  }
+
+  /** Checked again when the trade is about to happen: inventories may have filled since the send. */
+  private assertRoomForTrade(offer: Offer): void {
+    const sender = this.world.account(offer.sender);
+    const recipient = this.world.account(offer.recipient);
+    const give = offer.itemsFromSender.length;
+    const receive = offer.itemsFromRecipient.length;
+    if (sender !== undefined) this.assertRoom(sender, receive, give);
+    if (recipient !== undefined) this.assertRoom(recipient, give, receive);
   }
 
   /** §4.8 limits, 25 LimitExceeded with the "sent too many trade offers" text TOM maps to OfferLimitExceeded. */
