@@ -81,6 +81,7 @@ test('trade URL page shows the URL; newtradeurl rotates the token (own profile, 
   const privacy = `/profiles/${user.account.steamid}/tradeoffers/privacy`;
   const page = await (await get(user, privacy)).text();
   assert.equal(tradeUrl.exec(page)?.[3], user.account.tradeToken);
+  assert.match(page, /\?partner=\d+&token=/, 'a bare & (SC hands the matched text to TOM createOffer)');
   assert.equal((await get(undefined, privacy)).status, 302);
   assert.match((await get(bot, privacy)).headers.get('location') ?? '', /\/login\//, "someone else's page");
 

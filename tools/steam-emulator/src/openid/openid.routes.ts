@@ -122,8 +122,11 @@ export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { 
           '<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>',
         );
     }
+    // passport-steam 1.0.18 passes the whole claimed-id URL as the steamid (steam.md §1.5) and works against Steam,
+    // so Steam reads the id out of it (UNVERIFIED how): a trailing SteamID64 counts.
     const ids = (req.query.steamids ?? '')
       .split(',')
+      .map((s) => /(\d{17})\/?$/.exec(s.trim())?.[1] ?? s)
       .filter((s) => s !== '')
       .slice(0, 100);
     const players = [];

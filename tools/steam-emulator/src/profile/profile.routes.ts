@@ -124,11 +124,13 @@ export const profilePlugin: FastifyPluginCallback<{ world: World }> = (app, { wo
     const account = cookieAccount(world, req);
     // Dead, missing or foreign session: Steam sends you to the login page (steam.md §7.2).
     if (account === undefined || account.steamid !== req.params.steamid) return redirectToLogin(req, reply);
+    // The URL goes in with a bare `&`: SC's getTradeURL hands out the matched text as the URL, and bots feed it to
+    // TOM's createOffer, which would read `amp;token` from an escaped one. Its characters need no escaping.
     const url = world.tradeUrl(account);
     return reply
       .type('text/html; charset=utf-8')
       .send(
-        `<!doctype html><html><body><div class="trade_offer_access_url"><input type="text" id="trade_offer_access_url" class="trade_offer_access_url" value="${escapeHtml(url)}" readonly></div></body></html>`,
+        `<!doctype html><html><body><div class="trade_offer_access_url"><input type="text" id="trade_offer_access_url" class="trade_offer_access_url" value="${url}" readonly></div></body></html>`,
       );
   });
 
