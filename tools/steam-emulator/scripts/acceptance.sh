@@ -370,21 +370,26 @@ mobileconf() { # $1 path, $2 time, $3 tag, $4 key, rest: extra curl args
     --data-urlencode "k=$k" --data-urlencode "t=$t" --data-urlencode m=react --data-urlencode "tag=$tag" "$@" \
     "$E/mobileconf/$path"
 }
+offer_confirmation() { # CID/CK of the confirmation for $OFFER in the getlist body just read
+  CID=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .id" "$TMP/body")
+  CK=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .nonce" "$TMP/body")
+}
+allow_confirmation() { # $1 identity secret, $2 time, $3 tag: ajaxop op=allow for CID/CK
+  mobileconf ajaxop "$2" "$3" "$(conf_key "$1" "$2" "$3")" \
+    --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+}
 WRONG_SECRET=$(printf 'not-the-identity-secret' | base64)
 mobileconf getlist "$T" list "$(conf_key "$WRONG_SECRET" "$T" list)" >/dev/null
 check "getlist with a key from the wrong secret ⇒ success:false" '.success == false' "$TMP/body"
 mobileconf getlist "$T" list "$(conf_key "$BOT_IDSEC" "$T" list)" >/dev/null
 check "getlist ⇒ success:true and a trade confirmation whose creator_id is the offer" \
   ".success == true and any(.conf[]; .creator_id == \"$OFFER\" and .type == 2 and (.id | type == \"string\") and (.nonce | type == \"string\"))" "$TMP/body"
-CID=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .id" "$TMP/body")
-CK=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .nonce" "$TMP/body")
-mobileconf ajaxop "$((T + 1))" allow "$(conf_key "$WRONG_SECRET" "$((T + 1))" allow)" \
-  --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+offer_confirmation
+allow_confirmation "$WRONG_SECRET" "$((T + 1))" allow
 check "ajaxop allow with a wrong key ⇒ success:false" '.success == false' "$TMP/body"
 get_offer "$BOT_AT"
 eq "offer still 9 after the refused key" "$(jq .response.offer.trade_offer_state "$TMP/body")" 9
-mobileconf ajaxop "$((T + 2))" allow "$(conf_key "$BOT_IDSEC" "$((T + 2))" allow)" \
-  --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+allow_confirmation "$BOT_IDSEC" "$((T + 2))" allow
 check "ajaxop allow with the right key ⇒ success:true" '.success == true' "$TMP/body"
 get_offer "$BOT_AT"
 eq "offer state after confirmation (2 Active)" "$(jq .response.offer.trade_offer_state "$TMP/body")" 2
@@ -406,10 +411,8 @@ MC_SID=$USR_SID MC_SLS=$USR_SLS
 mobileconf getlist "$((T + 3))" list "$(conf_key "$USR_IDSEC" "$((T + 3))" list)" >/dev/null
 check "the user's getlist holds the acceptance (creator_id = offer)" \
   ".success == true and any(.conf[]; .creator_id == \"$OFFER\")" "$TMP/body"
-CID=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .id" "$TMP/body")
-CK=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .nonce" "$TMP/body")
-mobileconf ajaxop "$((T + 4))" accept "$(conf_key "$USR_IDSEC" "$((T + 4))" accept)" \
-  --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+offer_confirmation
+allow_confirmation "$USR_IDSEC" "$((T + 4))" accept
 check "the user allows it with its identity_secret ⇒ success:true" '.success == true' "$TMP/body"
 get_offer "$BOT_AT"
 TRADEID=$(jq -r '.response.offer.tradeid // empty' "$TMP/body")

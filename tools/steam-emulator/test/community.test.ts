@@ -3,19 +3,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runInNewContext } from 'node:vm';
-import { botAndUser, controlJson, SteamClient, startEmulator, type Harness } from './offers.helpers.ts';
+import { controlJson, SteamClient, startWithBotAndUser, type Harness } from './offers.helpers.ts';
 
 let h: Harness;
 let bot: SteamClient;
 let user: SteamClient;
 
-before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
-});
-after(async () => {
-  await h.close();
-});
+before(async () => ({ h, bot, user } = await startWithBotAndUser()));
+after(() => h.close());
 
 const get = (client: SteamClient | undefined, path: string): Promise<Response> =>
   fetch(`${h.base}${path}`, { headers: client ? { cookie: client.cookie } : {}, redirect: 'manual' });

@@ -7,10 +7,9 @@ import { after, before, test } from 'node:test';
 import { generateAuthCode, generateConfirmationKey } from '../src/confirmations/steam-totp.ts';
 import {
   advanceClock,
-  botAndUser,
   controlJson,
   serverTime,
-  startEmulator,
+  startWithBotAndUser,
   SteamClient,
   type Harness,
 } from './offers.helpers.ts';
@@ -19,13 +18,8 @@ let h: Harness;
 let bot: SteamClient;
 let user: SteamClient;
 
-before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
-});
-after(async () => {
-  await h.close();
-});
+before(async () => ({ h, bot, user } = await startWithBotAndUser()));
+after(() => h.close());
 
 /** §6.2 written out independently: HMAC-SHA1 over the 8-byte step, dynamic truncation, 5 × mod 26. */
 function referenceAuthCode(secretB64: string, time: number): string {

@@ -292,15 +292,14 @@ export async function controlJson(
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-/** The first bot and the first user, each with a logged-in client. */
-export async function botAndUser(
-  h: Harness,
-  userIndex = 0,
-): Promise<{ bot: SteamClient; user: SteamClient }> {
+/** A fresh emulator with its first bot and first user, each with a logged-in client (one per test file). */
+export async function startWithBotAndUser(): Promise<{ h: Harness; bot: SteamClient; user: SteamClient }> {
+  const h = await startEmulator();
   const bot = h.world.bots()[0];
-  const user = h.world.users()[userIndex];
+  const user = h.world.users()[0];
   if (bot === undefined || user === undefined) throw new Error('world too small');
   return {
+    h,
     bot: await SteamClient.forAccount(h.base, bot.steamid),
     user: await SteamClient.forAccount(h.base, user.steamid),
   };

@@ -3,19 +3,14 @@
 // user's phone, read the result through IEconService and the inventory endpoint.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { botAndUser, serverTime, startEmulator, type Harness, type SteamClient } from './offers.helpers.ts';
+import { serverTime, startWithBotAndUser, type Harness, type SteamClient } from './offers.helpers.ts';
 
 let h: Harness;
 let bot: SteamClient;
 let user: SteamClient;
 
-before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
-});
-after(async () => {
-  await h.close();
-});
+before(async () => ({ h, bot, user } = await startWithBotAndUser()));
+after(() => h.close());
 
 test('send → confirm → accept → trade with new asset ids in context 16', async () => {
   const give = await bot.tradableItems(2);

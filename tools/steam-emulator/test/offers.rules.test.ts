@@ -7,10 +7,9 @@ import { applySnapshot, dumpWorld } from '../src/world/persistence.ts';
 import { generateWorld } from '../src/world/generate.ts';
 import {
   advanceClock,
-  botAndUser,
   controlJson,
   SteamClient,
-  startEmulator,
+  startWithBotAndUser,
   type Harness,
 } from './offers.helpers.ts';
 
@@ -20,13 +19,10 @@ let user: SteamClient;
 let user2: SteamClient;
 
 before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
+  ({ h, bot, user } = await startWithBotAndUser());
   user2 = await SteamClient.forAccount(h.base, h.world.users()[1]!.steamid);
 });
-after(async () => {
-  await h.close();
-});
+after(() => h.close());
 beforeEach(async () => {
   await controlJson(h.base, 'PUT', '/_emulator/offer-settings', { limits: { total: 30, perPartner: 5 } });
 });
