@@ -79,7 +79,8 @@ code=$(req "$E/_emulator/accounts?kind=bot") || fail "emulator not reachable at 
 eq "GET /_emulator/accounts?kind=bot" "$code" 200
 BOT=$(jq -c '.accounts | max_by(.inventoryCounts["2"] + .inventoryCounts["16"])' "$TMP/body")
 req "$E/_emulator/accounts?kind=user" >/dev/null
-USR=$(jq -c '[.accounts[] | select(.privateInventory | not)] | max_by(.inventoryCounts["2"])' "$TMP/body")
+# A user with a mobile authenticator: it confirms its acceptance on its phone (steam.md §4.3, §6.1).
+USR=$(jq -c '[.accounts[] | select((.privateInventory | not) and .identitySecret != "")] | max_by(.inventoryCounts["2"])' "$TMP/body")
 USR2=$(jq -c --argjson u "$USR" '[.accounts[] | select(.steamid != $u.steamid)][0]' "$TMP/body")
 BOT_SID=$(jq -r .steamid <<<"$BOT")
 BOT_SLS=$(jq -r .steamLoginSecure <<<"$BOT")
@@ -90,8 +91,9 @@ USR_SID=$(jq -r .steamid <<<"$USR")
 USR_SLS=$(jq -r .steamLoginSecure <<<"$USR")
 USR_AT=$(jq -r .accessToken <<<"$USR")
 USR_TOKEN=$(jq -r .tradeToken <<<"$USR")
+USR_IDSEC=$(jq -r .identitySecret <<<"$USR")
 USR2_SID=$(jq -r .steamid <<<"$USR2")
-[[ -n "$BOT_IDSEC" && "$BOT_SID" =~ ^7656[0-9]{13}$ && "$USR_SID" =~ ^7656[0-9]{13}$ ]] || fail "no usable bot/user"
+[[ -n "$BOT_IDSEC" && -n "$USR_IDSEC" && "$BOT_SID" =~ ^7656[0-9]{13}$ && "$USR_SID" =~ ^7656[0-9]{13}$ ]] || fail "no usable bot/user"
 USR_AID=$(jq -rn --arg s "$USR_SID" '($s | .[4:] | tonumber) - 1197960265728') # SteamID64 - 76561197960265728
 eq "user accountid from SteamID64 (steam.md §2.1)" "$USR_AID" "$(jq -r .accountId <<<"$USR")"
 ok "bot $BOT_SID ($BOT_TOTAL items in contexts 2+16), user $USR_SID (trade token $USR_TOKEN)"
@@ -357,13 +359,24 @@ conf_key() { # $1 base64 secret, $2 time, $3 tag → base64(HMAC-SHA1(secret, 8-
 }
 req -X POST "$E/ITwoFactorService/QueryTime/v1/" >/dev/null
 T=$(jq -r '.response.server_time | tonumber' "$TMP/body")
-DEVICE="android:$(printf '%s' "$BOT_SID" | openssl dgst -sha1 -r | cut -c1-32 | sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/')"
+device_id() { # $1 steamid64 → "android:" + sha1 formatted 8-4-4-4-12 (steam.md §6.2)
+  printf 'android:%s' "$(printf '%s' "$1" | openssl dgst -sha1 -r | cut -c1-32 | sed -E 's/(.{8})(.{4})(.{4})(.{4})(.{12})/\1-\2-\3-\4-\5/')"
+}
+MC_SID=$BOT_SID MC_SLS=$BOT_SLS # whose phone mobileconf() is
 mobileconf() { # $1 path, $2 time, $3 tag, $4 key, rest: extra curl args
   local path="$1" t="$2" tag="$3" k="$4"
   shift 4
-  req -G -b "steamLoginSecure=$BOT_SLS" -A 'okhttp/4.9.2' --data-urlencode "p=$DEVICE" --data-urlencode "a=$BOT_SID" \
+  req -G -b "steamLoginSecure=$MC_SLS" -A 'okhttp/4.9.2' --data-urlencode "p=$(device_id "$MC_SID")" --data-urlencode "a=$MC_SID" \
     --data-urlencode "k=$k" --data-urlencode "t=$t" --data-urlencode m=react --data-urlencode "tag=$tag" "$@" \
     "$E/mobileconf/$path"
+}
+offer_confirmation() { # CID/CK of the confirmation for $OFFER in the getlist body just read
+  CID=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .id" "$TMP/body")
+  CK=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .nonce" "$TMP/body")
+}
+allow_confirmation() { # $1 identity secret, $2 time, $3 tag: ajaxop op=allow for CID/CK
+  mobileconf ajaxop "$2" "$3" "$(conf_key "$1" "$2" "$3")" \
+    --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
 }
 WRONG_SECRET=$(printf 'not-the-identity-secret' | base64)
 mobileconf getlist "$T" list "$(conf_key "$WRONG_SECRET" "$T" list)" >/dev/null
@@ -371,20 +384,17 @@ check "getlist with a key from the wrong secret ⇒ success:false" '.success == 
 mobileconf getlist "$T" list "$(conf_key "$BOT_IDSEC" "$T" list)" >/dev/null
 check "getlist ⇒ success:true and a trade confirmation whose creator_id is the offer" \
   ".success == true and any(.conf[]; .creator_id == \"$OFFER\" and .type == 2 and (.id | type == \"string\") and (.nonce | type == \"string\"))" "$TMP/body"
-CID=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .id" "$TMP/body")
-CK=$(jq -r ".conf[] | select(.creator_id == \"$OFFER\") | .nonce" "$TMP/body")
-mobileconf ajaxop "$((T + 1))" allow "$(conf_key "$WRONG_SECRET" "$((T + 1))" allow)" \
-  --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+offer_confirmation
+allow_confirmation "$WRONG_SECRET" "$((T + 1))" allow
 check "ajaxop allow with a wrong key ⇒ success:false" '.success == false' "$TMP/body"
 get_offer "$BOT_AT"
 eq "offer still 9 after the refused key" "$(jq .response.offer.trade_offer_state "$TMP/body")" 9
-mobileconf ajaxop "$((T + 2))" allow "$(conf_key "$BOT_IDSEC" "$((T + 2))" allow)" \
-  --data-urlencode op=allow --data-urlencode "cid=$CID" --data-urlencode "ck=$CK" >/dev/null
+allow_confirmation "$BOT_IDSEC" "$((T + 2))" allow
 check "ajaxop allow with the right key ⇒ success:true" '.success == true' "$TMP/body"
 get_offer "$BOT_AT"
 eq "offer state after confirmation (2 Active)" "$(jq .response.offer.trade_offer_state "$TMP/body")" 2
 
-step "Trade: the user accepts (steam.md §4.3)"
+step "Trade: the user accepts, giving an item ⇒ its own mobile confirmation first (steam.md §4.3, §6.1)"
 accept() {
   req -b "sessionid=$SESS; steamLoginSecure=$USR_SLS" -H "Referer: https://steamcommunity.com/tradeoffer/$OFFER/" \
     -H 'Origin: https://steamcommunity.com' \
@@ -393,9 +403,21 @@ accept() {
 }
 code=$(accept)
 eq "HTTP status" "$code" 200
-check '{tradeid: string, needs_mobile_confirmation: bool, needs_email_confirmation: bool}' \
-  '(.tradeid | type == "string" and test("^[0-9]+$")) and (.needs_mobile_confirmation | type == "boolean") and (.needs_email_confirmation | type == "boolean")' "$TMP/body"
-TRADEID=$(jq -r .tradeid "$TMP/body")
+check '{needs_mobile_confirmation: true, needs_email_confirmation: false}, no tradeid yet' \
+  '.needs_mobile_confirmation == true and .needs_email_confirmation == false and (has("tradeid") | not)' "$TMP/body"
+get_offer "$BOT_AT"
+eq "offer still 2 Active while the acceptance waits" "$(jq .response.offer.trade_offer_state "$TMP/body")" 2
+MC_SID=$USR_SID MC_SLS=$USR_SLS
+mobileconf getlist "$((T + 3))" list "$(conf_key "$USR_IDSEC" "$((T + 3))" list)" >/dev/null
+check "the user's getlist holds the acceptance (creator_id = offer)" \
+  ".success == true and any(.conf[]; .creator_id == \"$OFFER\")" "$TMP/body"
+offer_confirmation
+allow_confirmation "$USR_IDSEC" "$((T + 4))" accept
+check "the user allows it with its identity_secret ⇒ success:true" '.success == true' "$TMP/body"
+get_offer "$BOT_AT"
+TRADEID=$(jq -r '.response.offer.tradeid // empty' "$TMP/body")
+[[ "$TRADEID" =~ ^[0-9]+$ ]] || fail "no tradeid after the confirmation: $(jq -c .response.offer "$TMP/body")"
+ok "trade $TRADEID executed on the confirmation"
 code=$(accept)
 eq "accepting twice ⇒ HTTP 500" "$code" 500
 check 'body {"strError":"There was an error accepting this trade offer.  Please try again later. (N)"}' \

@@ -1,9 +1,11 @@
 // Process entry: parse flags/env once, load or generate the world, listen, autosave, close gracefully.
 //   npm run emulator -- --bots 400 --items-per-bot 1000 --users 1000 --seed 42 [--port 3090] [--data-dir D] [--reset]
 import { rmSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createLogger } from '@platform/observability';
 import { buildEmulatorApp } from './app.ts';
 import { DEFAULT_PARAMS, generateWorld } from './world/generate.ts';
 import type { Progress } from './world/generate.ts';
@@ -17,6 +19,8 @@ export interface EmulatorConfig {
   port: number;
   dataDir: string;
   reset: boolean;
+  /** Bind a non-loopback address: the control API hands out every account's password and tokens. */
+  allowRemote: boolean;
   logLevel: string;
   params: Omit<GenerationParams, 'epoch'>;
   /** Params given explicitly on the command line (they win over a stored world only with --reset). */
@@ -35,6 +39,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       reset: { type: 'boolean', default: false },
+      'allow-remote': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -52,6 +57,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
       values['data-dir'] ?? env['EMULATOR_DATA_DIR'] ?? resolve(REPO_ROOT, '.data/steam-emulator'),
     ),
     reset: values.reset ?? false,
+    allowRemote: values['allow-remote'] === true || env['EMULATOR_ALLOW_REMOTE'] === 'true',
     logLevel: env['LOG_LEVEL'] ?? 'info',
     params: {
       seed: int('seed', values.seed, DEFAULT_PARAMS.seed),
@@ -67,6 +73,28 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): EmulatorConf
   };
   if (errors.length > 0) throw new Error(`invalid configuration:\n  ${errors.join('\n  ')}`);
   return config;
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/**
+ * Why the emulator must not listen where `config` says, or undefined when it may. Anyone who reaches it reads every
+ * account's password, secrets and tokens from /_emulator, so a non-loopback bind needs an explicit opt-in.
+ */
+export function bindRefusal(config: Pick<EmulatorConfig, 'host' | 'allowRemote'>): string | undefined {
+  if (config.allowRemote || isLoopbackHost(config.host)) return undefined;
+  return (
+    `refusing to listen on ${config.host}: the emulator's control API (/_emulator) hands out every account's ` +
+    'password, secrets and tokens to whoever reaches it. Bind a loopback address (127.0.0.1, ::1, localhost), ' +
+    'or pass --allow-remote (env EMULATOR_ALLOW_REMOTE=true) if this network is yours alone.'
+  );
 }
 
 /** Progress bar on stderr; redrawn in place on a terminal, one line per 10 % otherwise (log files). */
@@ -92,6 +120,11 @@ function progressBar(label: string): Progress {
 
 async function main(): Promise<void> {
   const config = loadConfig(process.argv.slice(2), process.env);
+  const refusal = bindRefusal(config);
+  if (refusal !== undefined) {
+    process.stderr.write(`steam-emulator: ${refusal}\n`);
+    process.exit(2);
+  }
   if (config.reset) rmSync(snapshotPath(config.dataDir), { force: true });
   const started = performance.now();
   const stored = readSnapshot(config.dataDir);
@@ -120,7 +153,7 @@ async function main(): Promise<void> {
   const autosave = enableAutosave(world, config.dataDir);
   const app = await buildEmulatorApp({
     world,
-    logger: { level: config.logLevel },
+    logger: createLogger({ service: 'steam-emulator', level: config.logLevel }),
     dataDir: config.dataDir,
     warmCaches: true,
   });

@@ -1,7 +1,7 @@
 // Storage units through the GC stand-in (steam.md §8): add/remove, hidden contents, capacity notifications.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CASKET_CAPACITY, INVENTORY_CAPACITY } from '../src/gc/casket.service.ts';
+import { CASKET_CAPACITY } from '../src/gc/casket.service.ts';
 import { json, postJson, startEmulator } from './helpers.ts';
 import type { Emulator } from './helpers.ts';
 
@@ -77,7 +77,7 @@ test('full storage unit ⇒ 1011, full inventory ⇒ 1015', async () => {
   if (inside !== undefined) {
     const inv = emu.world.inventory(bot.steamid, '2');
     const added: string[] = [];
-    for (let i = inv.size; i < INVENTORY_CAPACITY; i++) {
+    for (let i = emu.world.inventoryCount(bot.steamid); i < emu.world.inventoryCapacity; i++) {
       const id = emu.world.nextAssetId();
       inv.add({ ...filler, assetid: id });
       added.push(id);

@@ -216,6 +216,59 @@ test('IEconService/GetInventoryItemsWithDescriptions and GetAssetPropertySchema'
   );
 });
 
+test('GetInventoryItemsWithDescriptions: filters.assetids returns those assets and the rest as missing_assets', async () => {
+  const owner = emu.world.account(big)!;
+  const [a, b] = emu.world.inventory(big, '2').list();
+  const gone = emu.world.nextAssetId();
+  const base = `${emu.base}/IEconService/GetInventoryItemsWithDescriptions/v1/`;
+  type Body = {
+    response: InvBody & {
+      missing_assets?: Array<{ appid: number; contextid: string; assetid: string; missing: boolean }>;
+    };
+  };
+  const inputJson = JSON.stringify({
+    steamid: big,
+    appid: 730,
+    contextid: 2,
+    get_descriptions: true,
+    filters: { assetids: [a!.assetid, gone, b!.assetid] },
+  });
+  const viaJson = (await (
+    await fetch(`${base}?access_token=${owner.accessToken}&input_json=${encodeURIComponent(inputJson)}`)
+  ).json()) as Body;
+  assert.deepEqual(viaJson.response.assets?.map((x) => x.assetid).sort(), [a!.assetid, b!.assetid].sort());
+  assert.deepEqual(viaJson.response.missing_assets, [
+    { appid: 730, contextid: '2', assetid: gone, missing: true },
+  ]);
+  assert.equal(viaJson.response.more_items, undefined);
+  assert.ok((viaJson.response.descriptions?.length ?? 0) > 0);
+
+  const brackets = new URLSearchParams({
+    access_token: owner.accessToken,
+    steamid: big,
+    appid: '730',
+    contextid: '2',
+    'filters[assetids][0]': gone,
+    'filters[assetids][1]': a!.assetid,
+  });
+  const viaQuery = (await (await fetch(`${base}?${brackets.toString()}`)).json()) as Body;
+  assert.deepEqual(
+    viaQuery.response.assets?.map((x) => x.assetid),
+    [a!.assetid],
+  );
+  assert.deepEqual(
+    viaQuery.response.missing_assets?.map((x) => x.assetid),
+    [gone],
+  );
+
+  const unfiltered = (await (
+    await fetch(`${base}?access_token=${owner.accessToken}&steamid=${big}&appid=730&contextid=2&count=5`)
+  ).json()) as Body;
+  assert.equal(unfiltered.response.missing_assets, undefined);
+  const bad = await fetch(`${base}?access_token=${owner.accessToken}&input_json=%7Bnope`);
+  assert.equal(bad.status, 400);
+});
+
 test('partner inventory (trade window) needs a session and lists tradable items', async () => {
   const user = emu.world.users()[0]!;
   const url = `${emu.base}/tradeoffer/new/partnerinventory/?sessionid=abc123&partner=${big}&appid=730&contextid=2`;

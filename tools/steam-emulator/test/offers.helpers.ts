@@ -161,6 +161,24 @@ export class SteamClient {
     );
   }
 
+  /**
+   * Accepts, then, when the acceptance waits for this account's confirmation (it gives items, §4.3), answers it as
+   * its phone or mailbox would through the control API. `tradeid` is read back from the offer.
+   */
+  async acceptConfirmed(
+    id: string,
+    partnerSteamid: string,
+  ): Promise<{ status: number; body: Json; tradeid: string | undefined }> {
+    const res = await this.acceptOffer(id, partnerSteamid);
+    if (res.body['needs_mobile_confirmation'] === true || res.body['needs_email_confirmation'] === true) {
+      await fetch(`${this.base}/_emulator/accounts/${this.account.steamid}/offers/${id}/confirm`, {
+        method: 'POST',
+      });
+    }
+    const tradeid = (await this.offer(id))['tradeid'];
+    return { ...res, tradeid: typeof tradeid === 'string' ? tradeid : undefined };
+  }
+
   async webapi(
     method: string,
     params: Record<string, string | number> = {},
@@ -274,15 +292,14 @@ export async function controlJson(
   return { status: res.status, body: (await res.json()) as Json };
 }
 
-/** The first bot and the first user, each with a logged-in client. */
-export async function botAndUser(
-  h: Harness,
-  userIndex = 0,
-): Promise<{ bot: SteamClient; user: SteamClient }> {
+/** A fresh emulator with its first bot and first user, each with a logged-in client (one per test file). */
+export async function startWithBotAndUser(): Promise<{ h: Harness; bot: SteamClient; user: SteamClient }> {
+  const h = await startEmulator();
   const bot = h.world.bots()[0];
-  const user = h.world.users()[userIndex];
+  const user = h.world.users()[0];
   if (bot === undefined || user === undefined) throw new Error('world too small');
   return {
+    h,
     bot: await SteamClient.forAccount(h.base, bot.steamid),
     user: await SteamClient.forAccount(h.base, user.steamid),
   };

@@ -1,21 +1,16 @@
 // The whole offer lifecycle as an outside client sees it (steam.md §4.2–§4.7, §6): send with a trade token,
-// confirm via /mobileconf with an HMAC key, accept through the community POST, read the result through
-// IEconService and the inventory endpoint.
+// confirm via /mobileconf with an HMAC key, accept through the community POST and confirm the acceptance on the
+// user's phone, read the result through IEconService and the inventory endpoint.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { botAndUser, serverTime, startEmulator, type Harness, type SteamClient } from './offers.helpers.ts';
+import { serverTime, startWithBotAndUser, type Harness, type SteamClient } from './offers.helpers.ts';
 
 let h: Harness;
 let bot: SteamClient;
 let user: SteamClient;
 
-before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
-});
-after(async () => {
-  await h.close();
-});
+before(async () => ({ h, bot, user } = await startWithBotAndUser()));
+after(() => h.close());
 
 test('send → confirm → accept → trade with new asset ids in context 16', async () => {
   const give = await bot.tradableItems(2);
@@ -76,13 +71,26 @@ test('send → confirm → accept → trade with new asset ids in context 16', a
   assert.equal((theirs['items_to_receive'] as unknown[]).length, 2);
   assert.equal((theirs['items_to_give'] as unknown[]).length, 1);
 
+  // The user gives an item too, so its acceptance waits for its own phone (§4.3, §6.1).
   const accepted = await user.acceptOffer(id, bot.account.steamid);
   assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
-  const tradeid = accepted.body['tradeid'];
-  assert.ok(typeof tradeid === 'string' && /^\d+$/.test(tradeid));
-  assert.equal(accepted.body['needs_mobile_confirmation'], false);
+  assert.equal(accepted.body['needs_mobile_confirmation'], true);
+  assert.equal(accepted.body['tradeid'], undefined);
+  assert.equal((await user.offer(id))['trade_offer_state'], 2);
+  assert.equal((await user.offer(id))['confirmation_method'], 2, "the acceptor's own confirmation");
+  const userList = await user.mobileconf('getlist', 'list', t + 3);
+  const userConf = (userList['conf'] as Array<Record<string, string>>).find((c) => c['creator_id'] === id);
+  assert.ok(userConf, "the acceptance is on the user's phone");
+  const userAllow = await user.mobileconf('ajaxop', 'accept', t + 4, {
+    op: 'allow',
+    cid: userConf['id']!,
+    ck: userConf['nonce']!,
+  });
+  assert.deepEqual(userAllow, { success: true });
 
   offer = await bot.offer(id);
+  const tradeid = offer['tradeid'];
+  assert.ok(typeof tradeid === 'string' && /^\d+$/.test(tradeid));
   assert.equal(offer['trade_offer_state'], 3);
   assert.equal(offer['tradeid'], tradeid);
   assert.equal(offer['delay_settlement'], true);

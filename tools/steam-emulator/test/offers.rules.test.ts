@@ -7,10 +7,9 @@ import { applySnapshot, dumpWorld } from '../src/world/persistence.ts';
 import { generateWorld } from '../src/world/generate.ts';
 import {
   advanceClock,
-  botAndUser,
   controlJson,
   SteamClient,
-  startEmulator,
+  startWithBotAndUser,
   type Harness,
 } from './offers.helpers.ts';
 
@@ -20,13 +19,10 @@ let user: SteamClient;
 let user2: SteamClient;
 
 before(async () => {
-  h = await startEmulator();
-  ({ bot, user } = await botAndUser(h));
+  ({ h, bot, user } = await startWithBotAndUser());
   user2 = await SteamClient.forAccount(h.base, h.world.users()[1]!.steamid);
 });
-after(async () => {
-  await h.close();
-});
+after(() => h.close());
 beforeEach(async () => {
   await controlJson(h.base, 'PUT', '/_emulator/offer-settings', { limits: { total: 30, perPartner: 5 } });
 });
@@ -134,7 +130,7 @@ test('an item leaving its owner turns active offers into 8 InvalidItems; accepti
   const second = await bot.sendOffer({ partner: user.account, give: [], receive: [item] });
   const firstId = String(first.body['tradeofferid']);
   const secondId = String(second.body['tradeofferid']);
-  const ok = await user.acceptOffer(secondId, bot.account.steamid);
+  const ok = await user.acceptConfirmed(secondId, bot.account.steamid);
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   const stale = await bot.offer(firstId);
   assert.equal(stale['trade_offer_state'], 8);
@@ -236,8 +232,8 @@ test('escrow: hold durations, state 11 with escrow_end_date, delivered after the
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const acc = await user2.acceptOffer(id, bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(id, bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   let offer = await bot.offer(id);
   assert.equal(offer['trade_offer_state'], 11);
   assert.ok((offer['escrow_end_date'] as number) > 0);
@@ -283,8 +279,8 @@ test('reversal rolls back protected trades, shows rollback ids and restricts the
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const acc = await user2.acceptOffer(id, bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(id, bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   const rev = await controlJson(h.base, 'POST', `/_emulator/trades/${tradeid}/reverse`, {});
   assert.equal(rev.status, 200, JSON.stringify(rev.body));
   assert.equal(rev.body['steamid'], user2.account.steamid);
@@ -382,6 +378,83 @@ test('GetTradeOffers filters and cursor; WebAPI auth failures are 403', async ()
   assert.notEqual(missing.eresult, '1');
 });
 
+test('time_historical_cutoff filters only active_only=1 and historical_only=1 (§4.4, TOM getOffers(All))', async () => {
+  const [item] = await user.tradableItems(1);
+  const sent = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });
+  const declinedId = String(sent.body['tradeofferid']);
+  await user.postForm(`/tradeoffer/${declinedId}/decline`, { sessionid: user.sessionid });
+  const active = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });
+  const activeId = String(active.body['tradeofferid']);
+  // What TOM sends for EOfferFilter.All without a cutoff: a year in the future.
+  const yearAhead = Math.floor(Date.now() / 1000) + 31_536_000;
+  const ids = async (filter: Record<string, number>): Promise<string[]> => {
+    const res = await bot.webapi('GetTradeOffers', {
+      get_sent_offers: 1,
+      get_received_offers: 1,
+      time_historical_cutoff: yearAhead,
+      ...filter,
+    });
+    const r = res.body['response'] as Record<string, Array<Record<string, string>> | undefined>;
+    return [...(r['trade_offers_sent'] ?? []), ...(r['trade_offers_received'] ?? [])].map(
+      (o) => o['tradeofferid']!,
+    );
+  };
+  const all = await ids({ active_only: 0, historical_only: 0 });
+  assert.ok(all.includes(declinedId) && all.includes(activeId), 'All: every offer, cutoff ignored');
+  const activeOnly = await ids({ active_only: 1, historical_only: 0 });
+  assert.ok(activeOnly.includes(activeId) && !activeOnly.includes(declinedId));
+  const historicalOnly = await ids({ active_only: 0, historical_only: 1 });
+  assert.ok(!historicalOnly.includes(declinedId) && !historicalOnly.includes(activeId), 'cutoff applies');
+  await bot.postForm(`/tradeoffer/${activeId}/cancel`, { sessionid: bot.sessionid });
+});
+
+test('inventory full (§8): a trade that would take an inventory past its capacity is refused with 15', async () => {
+  const [wanted] = await bot.tradableItems(1);
+  const [theirs] = await user2.tradableItems(1);
+  const fill = (steamid: string): string[] => {
+    const model = h.world.inventory(steamid, '2').list()[0]!;
+    const added: string[] = [];
+    for (let n = h.world.inventoryCount(steamid); n < h.world.inventoryCapacity; n += 1) {
+      const assetid = h.world.nextAssetId();
+      h.world.inventory(steamid, '2').add({ ...model, assetid });
+      added.push(assetid);
+    }
+    return added;
+  };
+  const empty = (steamid: string, ids: string[]) => {
+    for (const id of ids) h.world.inventory(steamid, '2').remove(id);
+  };
+
+  // Sending an item to a full inventory.
+  const filled = fill(user2.account.steamid);
+  const toFull = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [] });
+  assert.equal(toFull.status, 500);
+  assert.match(String(toFull.body['strError']), /\(15\)$/);
+  // A swap does not grow it: allowed even at the cap.
+  const swap = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [theirs!] });
+  assert.equal(swap.status, 200, JSON.stringify(swap.body));
+  await bot.postForm(`/tradeoffer/${String(swap.body['tradeofferid'])}/cancel`, { sessionid: bot.sessionid });
+  empty(user2.account.steamid, filled);
+
+  // Accepting once the acceptor filled up since the send.
+  const gift = await bot.sendOffer({ partner: user2.account, give: [wanted!], receive: [] });
+  const giftId = String(gift.body['tradeofferid']);
+  await controlJson(h.base, 'POST', `/_emulator/accounts/${bot.account.steamid}/offers/${giftId}/confirm`);
+  const refilled = fill(user2.account.steamid);
+  const refused = await user2.acceptOffer(giftId, bot.account.steamid);
+  assert.equal(refused.status, 500);
+  assert.match(String(refused.body['strError']), /^There was an error accepting this trade offer\..*\(15\)$/);
+  assert.equal((await bot.offer(giftId))['trade_offer_state'], 2);
+  // The capacity is a setting: raised, the same accept goes through.
+  const raised = await controlJson(h.base, 'PUT', '/_emulator/settings', { inventoryCapacity: 5000 });
+  assert.equal(raised.body['inventoryCapacity'], 5000);
+  const ok = await user2.acceptOffer(giftId, bot.account.steamid);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal((await bot.offer(giftId))['trade_offer_state'], 3);
+  await controlJson(h.base, 'PUT', '/_emulator/settings', { inventoryCapacity: 1000 });
+  empty(user2.account.steamid, refilled);
+});
+
 test('offers and trades survive a restart (persistence slices)', async () => {
   const [item] = await user.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user.account, give: [], receive: [item!] });
@@ -407,8 +480,8 @@ test('offers and trades survive a restart (persistence slices)', async () => {
 test('after 7 days protected receipts move to context 2, become tradable, and can no longer be reversed', async () => {
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
-  const acc = await user2.acceptOffer(String(sent.body['tradeofferid']), bot.account.steamid);
-  const tradeid = String(acc.body['tradeid']);
+  const acc = await user2.acceptConfirmed(String(sent.body['tradeofferid']), bot.account.steamid);
+  const tradeid = String(acc.tradeid);
   const status = await bot.webapi('GetTradeStatus', { tradeid });
   const trade = (
     (status.body['response'] as Record<string, unknown>)['trades'] as Array<Record<string, unknown>>
@@ -527,7 +600,7 @@ test('cancelling a held trade returns the items (trade 11 EscrowRollback, rollba
   const [item] = await user2.tradableItems(1);
   const sent = await bot.sendOffer({ partner: user2.account, give: [], receive: [item!] });
   const id = String(sent.body['tradeofferid']);
-  const tradeid = String((await user2.acceptOffer(id, bot.account.steamid)).body['tradeid']);
+  const tradeid = String((await user2.acceptConfirmed(id, bot.account.steamid)).tradeid);
   const res = await controlJson(h.base, 'POST', `/_emulator/trades/${tradeid}/cancel-escrow`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const status = await user2.webapi('GetTradeStatus', { tradeid });

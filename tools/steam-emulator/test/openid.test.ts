@@ -149,6 +149,35 @@ test('check_authentication fault answers 429 (rate-limited OpenID, steam.md §1.
   assert.match(await (await checkAuth(p)).text(), /is_valid:true/);
 });
 
+test('XRDS discovery: /openid names the OP endpoint, /openid/id/<steamid64> the signon service (§1.1)', async () => {
+  const accept = { accept: 'application/xrds+xml,text/html,text/plain,*/*;q=0.9' };
+  const op = await fetch(`${emu.base}/openid`, { headers: accept });
+  assert.equal(op.status, 200);
+  assert.match(op.headers.get('content-type') ?? '', /^application\/xrds\+xml/);
+  const opDoc = await op.text();
+  assert.match(opDoc, /<Type>http:\/\/specs\.openid\.net\/auth\/2\.0\/server<\/Type>/);
+  assert.match(opDoc, /<URI>https:\/\/steamcommunity\.com\/openid\/login<\/URI>/);
+  const claimed = await fetch(`${emu.base}/openid/id/${emu.world.users()[0]!.steamid}`, { headers: accept });
+  assert.equal(claimed.status, 200);
+  assert.match(claimed.headers.get('content-type') ?? '', /^application\/xrds\+xml/);
+  const claimedDoc = await claimed.text();
+  assert.match(claimedDoc, /<Type>http:\/\/specs\.openid\.net\/auth\/2\.0\/signon<\/Type>/);
+  assert.match(claimedDoc, /<URI>https:\/\/steamcommunity\.com\/openid\/login<\/URI>/);
+  assert.equal((await fetch(`${emu.base}/openid/id/not-a-steamid`)).status, 404);
+});
+
+test('the nonce is real time even after clock/advance, so a relying party still finds it fresh (§1.4 item 7)', async () => {
+  await postJson(`${emu.base}/_emulator/clock/advance`, { seconds: 3 * 86_400 });
+  try {
+    const p = await assertion(emu.world.users()[0]!.steamid, 'https://platform.example/r');
+    const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/.exec(p.get('openid.response_nonce')!)![1]!;
+    assert.ok(Math.abs(Date.parse(stamp) - Date.now()) <= 300_000, `${stamp} is within 300 s of now`);
+    assert.match(await (await checkAuth(p)).text(), /is_valid:true/);
+  } finally {
+    await postJson(`${emu.base}/_emulator/clock/advance`, { seconds: -3 * 86_400 });
+  }
+});
+
 test('GetPlayerSummaries/v2 needs a key and returns persona and avatars', async () => {
   const [a, b] = emu.world.users();
   const key = emu.world.bots()[0]!.apiKey;

@@ -125,7 +125,13 @@ test('login throttling: EResult 87 per account, then 84 per IP', async () => {
   const user = emu.world.users()[1]!;
   const results: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const r = await json<LoginBody>(await login({ account_name: user.accountName, password: user.password }));
+    const r = await json<LoginBody>(
+      await login({
+        account_name: user.accountName,
+        password: user.password,
+        two_factor_code: generateAuthCode(user.sharedSecret, emu.world.clock.now()),
+      }),
+    );
     results.push(r.eresult ?? 1);
   }
   assert.deepEqual(results, [1, 1, 87]);

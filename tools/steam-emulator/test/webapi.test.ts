@@ -1,7 +1,7 @@
-// Trade URL page and regeneration (steam.md §2.2), QueryTime (§6.2), GetAssetClassInfo (§3.3).
+// QueryTime (steam.md §6.2), GetAssetClassInfo (§3.3).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { cookieHeader, json, postJson, startEmulator } from './helpers.ts';
+import { json, postJson, startEmulator } from './helpers.ts';
 import type { Emulator } from './helpers.ts';
 
 let emu: Emulator;
@@ -9,40 +9,6 @@ before(async () => {
   emu = await startEmulator();
 });
 after(() => emu.close());
-
-test('trade URL page shows the URL; newtradeurl rotates the token', async () => {
-  const user = emu.world.users()[0]!;
-  const cookie = cookieHeader(user.steamid, user.accessToken, 'sess1');
-  const page = await (
-    await fetch(`${emu.base}/profiles/${user.steamid}/tradeoffers/privacy`, { headers: { cookie } })
-  ).text();
-  const m =
-    /https?:\/\/(www.)?steamcommunity.com\/tradeoffer\/new\/?\?partner=\d+(&|&amp;)token=([a-zA-Z0-9-_]+)/.exec(
-      page,
-    );
-  assert.equal(m?.[3], user.tradeToken);
-  const anon = await fetch(`${emu.base}/profiles/${user.steamid}/tradeoffers/privacy`, {
-    redirect: 'manual',
-  });
-  assert.equal(anon.status, 302);
-
-  const old = user.tradeToken;
-  const res = await fetch(`${emu.base}/my/tradeoffers/newtradeurl`, {
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'sessionid=sess1',
-  });
-  const token = (await res.json()) as string;
-  assert.match(token, /^[A-Za-z0-9_-]{8}$/);
-  assert.notEqual(token, old);
-  assert.equal(user.tradeToken, token);
-  const csrf = await fetch(`${emu.base}/my/tradeoffers/newtradeurl`, {
-    method: 'POST',
-    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'sessionid=other',
-  });
-  assert.equal(csrf.status, 403);
-});
 
 test('QueryTime follows the world clock', async () => {
   await postJson(`${emu.base}/_emulator/clock/advance`, { seconds: 500 });

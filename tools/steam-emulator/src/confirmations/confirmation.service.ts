@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Account } from '../world/types.ts';
-import type { Confirmation } from '../offers/offer.types.ts';
+import type { Confirmation, ConfirmationChannel } from '../offers/offer.types.ts';
 import { confirmationKeyMatches } from './steam-totp.ts';
 
 /**
@@ -32,6 +32,10 @@ export interface ConfirmationDump {
 
 export type ConfirmationResolver = (conf: Confirmation, allow: boolean) => void;
 
+export function channelOf(conf: Confirmation): ConfirmationChannel {
+  return conf.channel ?? 'mobile';
+}
+
 export class ConfirmationService {
   private readonly byOwner = new Map<string, Map<string, Confirmation>>();
   private readonly byCreator = new Map<string, Confirmation[]>();
@@ -44,7 +48,13 @@ export class ConfirmationService {
     this.resolver = resolver;
   }
 
-  create(owner: string, creatorId: string, purpose: Confirmation['purpose'], now: number): Confirmation {
+  create(
+    owner: string,
+    creatorId: string,
+    purpose: Confirmation['purpose'],
+    channel: ConfirmationChannel,
+    now: number,
+  ): Confirmation {
     this.nextId += 1n;
     const conf: Confirmation = {
       id: this.nextId.toString(),
@@ -52,6 +62,7 @@ export class ConfirmationService {
       owner,
       creatorId,
       purpose,
+      channel,
       creationTime: now,
     };
     this.ownerMap(owner).set(conf.id, conf);
@@ -61,8 +72,11 @@ export class ConfirmationService {
     return conf;
   }
 
-  list(owner: string): Confirmation[] {
-    return [...(this.byOwner.get(owner)?.values() ?? [])].sort((a, b) => b.creationTime - a.creationTime);
+  /** Pending confirmations of `owner`, newest first; `channel` narrows to the app's or the e-mailed ones. */
+  list(owner: string, channel?: ConfirmationChannel): Confirmation[] {
+    return [...(this.byOwner.get(owner)?.values() ?? [])]
+      .filter((c) => channel === undefined || channelOf(c) === channel)
+      .sort((a, b) => b.creationTime - a.creationTime);
   }
 
   get(owner: string, id: string): Confirmation | undefined {

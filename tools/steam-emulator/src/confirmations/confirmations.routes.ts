@@ -11,7 +11,7 @@ import type { OfferStore } from '../offers/offer.store.ts';
 import type { OfferService } from '../offers/offer.service.ts';
 import type { Confirmation } from '../offers/offer.types.ts';
 import { arrayField, fieldsOf, stringField, type Fields } from '../offers/http.ts';
-import type { ConfirmationService, TagFamily } from './confirmation.service.ts';
+import { channelOf, type ConfirmationService, type TagFamily } from './confirmation.service.ts';
 
 /** SC's "incorrect Steam Guard codes" failure (§6.3, SC issue #43); `needauth` for a missing session. */
 const INVALID_KEY = {
@@ -98,7 +98,11 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
     if (await world.faults.apply('mobileconf.getlist', req, reply, 'mobileconf')) return reply;
     const ctx = await authorize(req, reply, 'list');
     if (ctx === undefined) return reply;
-    return reply.send({ success: true, conf: confirmations.list(ctx.account.steamid).map(entry) });
+    // E-mailed confirmations are answered through the mail, not the app (§4.2 needs_email_confirmation).
+    return reply.send({
+      success: true,
+      conf: confirmations.list(ctx.account.steamid, 'mobile').map(entry),
+    });
   });
 
   // SC reads the offer id from `.tradeoffer` whose id is `tradeofferid_<id>` (§6.3).
@@ -107,7 +111,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
     const ctx = await authorize(req, reply, 'details');
     if (ctx === undefined) return reply;
     const conf = confirmations.get(ctx.account.steamid, req.params.id);
-    if (conf === undefined) {
+    if (conf === undefined || channelOf(conf) !== 'mobile') {
       return reply
         .type('text/html')
         .send('<html><body><div id="mobileconf_empty">Nothing to confirm</div></body></html>');
@@ -134,7 +138,7 @@ export function registerConfirmationRoutes(app: FastifyInstance, deps: Confirmat
     const found: Confirmation[] = [];
     for (const [cid, ck] of pairs) {
       const conf = confirmations.get(account.steamid, cid);
-      if (conf === undefined || conf.nonce !== ck) {
+      if (conf === undefined || channelOf(conf) !== 'mobile' || conf.nonce !== ck) {
         await reply.send({
           success: false,
           message: 'Could not find the confirmation or it was already handled.',

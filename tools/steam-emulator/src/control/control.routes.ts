@@ -1,4 +1,5 @@
 // Control API under /_emulator (Steam has no such prefix; nothing here imitates Steam).
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyPluginCallback } from 'fastify';
@@ -87,6 +88,23 @@ export const controlPlugin: FastifyPluginCallback<ControlPluginOptions> = (app, 
     return { steamid: a.steamid, accessTokenExpires: a.accessTokenExpires };
   });
 
+  // Adds a mobile authenticator (fresh secrets; trades stay held for its first 7 days, steam.md §4.8) or removes it
+  // (the account then confirms by e-mail and its trades are held).
+  app.post<{ Params: { steamid: string }; Body: { enabled?: unknown } }>(
+    '/_emulator/accounts/:steamid/authenticator',
+    (req, reply) => {
+      const a = world.account(req.params.steamid);
+      if (a === undefined) return reply.code(404).send({ error: 'unknown account' });
+      const enabled = req.body?.enabled;
+      if (typeof enabled !== 'boolean') return reply.code(400).send({ error: 'enabled must be a boolean' });
+      a.sharedSecret = enabled ? randomBytes(20).toString('base64') : '';
+      a.identitySecret = enabled ? randomBytes(20).toString('base64') : '';
+      a.authenticatorSince = enabled ? world.clock.now() : 0;
+      world.markDirty();
+      return accountView(world, a);
+    },
+  );
+
   app.get('/_emulator/clock', () => ({ now: world.clock.now(), offsetSeconds: world.clock.offsetSeconds }));
   app.post<{ Body: { seconds?: unknown } }>('/_emulator/clock/advance', (req, reply) => {
     const seconds = req.body?.seconds;
@@ -114,26 +132,37 @@ export const controlPlugin: FastifyPluginCallback<ControlPluginOptions> = (app, 
     return { faults: {} };
   });
 
-  app.get('/_emulator/settings', () => ({
+  const settings = () => ({
     inventoryRateLimit: world.inventoryRateLimit,
     loginLimits: world.loginLimits,
-  }));
-  app.put<{ Body: { inventoryRateLimit?: World['inventoryRateLimit']; loginLimits?: World['loginLimits'] } }>(
-    '/_emulator/settings',
-    (req) => {
-      const body = req.body ?? {};
-      if (body.inventoryRateLimit !== undefined) {
-        world.inventoryRateLimit = { ...world.inventoryRateLimit, ...body.inventoryRateLimit };
-        buckets.reset();
+    inventoryCapacity: world.inventoryCapacity,
+  });
+  app.get('/_emulator/settings', settings);
+  app.put<{
+    Body: {
+      inventoryRateLimit?: World['inventoryRateLimit'];
+      loginLimits?: World['loginLimits'];
+      inventoryCapacity?: unknown;
+    };
+  }>('/_emulator/settings', (req, reply) => {
+    const body = req.body ?? {};
+    if (body.inventoryCapacity !== undefined) {
+      if (!Number.isInteger(body.inventoryCapacity) || (body.inventoryCapacity as number) < 1) {
+        return reply.code(400).send({ error: 'inventoryCapacity must be a positive integer' });
       }
-      if (body.loginLimits !== undefined) {
-        world.loginLimits = { ...world.loginLimits, ...body.loginLimits };
-        throttle.reset();
-      }
-      world.markDirty();
-      return { inventoryRateLimit: world.inventoryRateLimit, loginLimits: world.loginLimits };
-    },
-  );
+      world.inventoryCapacity = body.inventoryCapacity as number;
+    }
+    if (body.inventoryRateLimit !== undefined) {
+      world.inventoryRateLimit = { ...world.inventoryRateLimit, ...body.inventoryRateLimit };
+      buckets.reset();
+    }
+    if (body.loginLimits !== undefined) {
+      world.loginLimits = { ...world.loginLimits, ...body.loginLimits };
+      throttle.reset();
+    }
+    world.markDirty();
+    return settings();
+  });
 
   // OpenID auto-approval: global (tests with fetch) or per browser (cookie).
   app.post<{ Body: { steamid?: string | null } }>('/_emulator/openid/auto', (req, reply) => {

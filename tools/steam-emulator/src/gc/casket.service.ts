@@ -12,9 +12,8 @@ export const CasketNotification = {
   CasketInvFull: 1015,
 } as const;
 
-/** Storage unit and main inventory caps: 1,000 each (steam.md §8, UNVERIFIED numbers). */
+/** Storage unit cap: 1,000 (steam.md §8, UNVERIFIED number); the inventory's is world.inventoryCapacity. */
 export const CASKET_CAPACITY = 1000;
-export const INVENTORY_CAPACITY = 1000;
 
 export type CasketResult =
   | { ok: true; notification: number; casketCount: number }
@@ -71,7 +70,7 @@ export function removeFromCasket(
   if (casket === undefined || contents === undefined) return { ok: false, error: 'no such storage unit' };
   const item = contents.get(assetid);
   if (item === undefined) return { ok: false, error: 'item not in storage unit' };
-  if (world.inventory(steamid, '2').size >= INVENTORY_CAPACITY) {
+  if (world.inventoryCount(steamid) >= world.inventoryCapacity) {
     return { ok: false, notification: CasketNotification.CasketInvFull, error: 'inventory full' };
   }
   contents.delete(assetid);

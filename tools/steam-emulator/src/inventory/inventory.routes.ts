@@ -3,6 +3,7 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenBuckets } from '../lib/token-bucket.ts';
 import type { World } from '../world/world.ts';
+import { arrayField } from '../offers/http.ts';
 import { InventorySerializer, MAX_COUNT } from './inventory.service.ts';
 
 interface InventoryParams {
@@ -20,6 +21,36 @@ function parseCount(raw: string | undefined): number | undefined {
   if (!/^\d+$/.test(raw)) return undefined;
   const n = Number(raw);
   return n >= 1 && n <= MAX_COUNT ? n : undefined;
+}
+
+/**
+ * A WebAPI service method's input: plain query fields, or the request message as `input_json` (how Steam's service
+ * methods take nested fields); `filters.assetids` also as bracketed keys `filters[assetids][0]=…`. steam.md §3.3
+ * names the fields, not the encoding: UNVERIFIED which forms Steam accepts. Undefined when input_json is not JSON.
+ */
+function serviceRequest(query: Query): { q: Query; assetids: string[] } | undefined {
+  let input: Record<string, unknown> = {};
+  if (query.input_json !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(query.input_json);
+      if (typeof parsed !== 'object' || parsed === null) return undefined;
+      input = parsed as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  }
+  const q: Query = { ...query };
+  for (const [key, value] of Object.entries(input)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      q[key] = String(value);
+  }
+  const filters = input['filters'];
+  const fromJson =
+    typeof filters === 'object' && filters !== null
+      ? (filters as Record<string, unknown>)['assetids']
+      : undefined;
+  const assetids = Array.isArray(fromJson) ? fromJson.map(String) : arrayField(query, 'filters[assetids]');
+  return { q, assetids: assetids.filter((id) => /^\d+$/.test(id)) };
 }
 
 /**
@@ -87,7 +118,9 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
     if (await world.faults.apply('GetInventoryItemsWithDescriptions', req, reply, 'webapi')) return reply;
     const auth = world.authenticate(req);
     if (!auth.ok) return denyWebApi(reply);
-    const q = req.query;
+    const request = serviceRequest(req.query);
+    if (request === undefined) return reply.code(400).header('x-eresult', '8').send({ response: {} });
+    const { q, assetids } = request;
     const steamid = q.steamid ?? auth.account.steamid;
     const owner = world.account(steamid);
     const contextid = q.contextid ?? '2';
@@ -98,17 +131,30 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
     const self = owner.steamid === auth.account.steamid;
     if (owner.privateInventory && !self)
       return reply.code(403).header('x-eresult', '15').send({ response: {} });
-    const page = serializer.page(steamid, contextid, {
+    const withDescriptions = q.get_descriptions !== '0' && q.get_descriptions !== 'false';
+    const withProps = q.get_asset_properties !== '0' && q.get_asset_properties !== 'false';
+    let page = serializer.page(steamid, contextid, {
       count,
       startAssetid: parseStartAssetid(q.start_assetid),
       ownerView: self,
     });
-    const withDescriptions = q.get_descriptions !== '0' && q.get_descriptions !== 'false';
-    const withProps = q.get_asset_properties !== '0' && q.get_asset_properties !== 'false';
+    const missing: string[] = [];
+    if (assetids.length > 0) {
+      // filters.assetids: exactly those assets, the ones the viewer cannot see in this context as missing_assets.
+      const now = world.clock.now();
+      const inv = world.inventory(steamid, contextid);
+      const found = [];
+      for (const id of new Set(assetids)) {
+        const asset = inv.get(id);
+        if (asset !== undefined && serializer.isVisible(asset, self, now)) found.push(asset);
+        else missing.push(id);
+      }
+      page = { assets: found, total: page.total, more: false, lastAssetid: undefined };
+    }
     return reply
       .header('x-eresult', '1')
       .header('content-type', 'application/json; charset=utf-8')
-      .send(serializer.webapiJson(page, withDescriptions, withProps));
+      .send(serializer.webapiJson(page, withDescriptions, withProps, { contextid, assetids: missing }));
   };
   app.get('/IEconService/GetInventoryItemsWithDescriptions/v1', webapiInventory);
   app.get('/IEconService/GetInventoryItemsWithDescriptions/v1/', webapiInventory);
@@ -188,10 +234,7 @@ export const inventoryPlugin: FastifyPluginCallback<InventoryPluginOptions> = (
   done();
 };
 
-/**
- * Writes a multi-buffer body straight to the socket (corked ⇒ one writev). Bypasses Fastify's serializer, so the
- * request is logged here.
- */
+/** Writes a multi-buffer body straight to the socket (corked ⇒ one writev), bypassing Fastify's serializer. */
 function sendParts(reply: FastifyReply, parts: Buffer[]) {
   let length = 0;
   for (const p of parts) length += p.length;
@@ -201,10 +244,6 @@ function sendParts(reply: FastifyReply, parts: Buffer[]) {
   res.cork();
   for (const p of parts) res.write(p);
   res.end();
-  reply.log.info(
-    { res: { statusCode: 200 }, bytes: length, responseTime: reply.elapsedTime },
-    'request completed',
-  );
   return reply;
 }
 

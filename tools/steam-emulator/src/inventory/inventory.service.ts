@@ -123,6 +123,11 @@ export class InventorySerializer {
     return c;
   }
 
+  /** Whether a viewer sees this asset (steam.md §3.1 visibility rules, as `visible` applies them). */
+  isVisible(asset: Asset, ownerView: boolean, now: number): boolean {
+    return ownerView || (asset.contextid === '2' && asset.tradableAfter <= now);
+  }
+
   /** Visible assets for this viewer, in cursor order. */
   visible(
     steamid: string,
@@ -185,10 +190,27 @@ export class InventorySerializer {
     ];
   }
 
-  /** IEconService/GetInventoryItemsWithDescriptions body (steam.md §3.3). */
-  webapiJson(page: PageResult, withDescriptions: boolean, withProps: boolean): Buffer {
+  /**
+   * IEconService/GetInventoryItemsWithDescriptions body (steam.md §3.3). `missing` are requested assetids the
+   * viewer cannot see in that context: `missing_assets` as CEcon_Asset with `missing: true` (only the ids are known).
+   */
+  webapiJson(
+    page: PageResult,
+    withDescriptions: boolean,
+    withProps: boolean,
+    missing: { contextid: ContextId; assetids: string[] } = { contextid: '2', assetids: [] },
+  ): Buffer {
     const { assets, descriptions, props } = this.parts(page.assets);
     let tail = '';
+    if (missing.assetids.length > 0) {
+      const list = missing.assetids.map((id) => ({
+        appid: 730,
+        contextid: missing.contextid,
+        assetid: id,
+        missing: true,
+      }));
+      tail += `,"missing_assets":${JSON.stringify(list)}`;
+    }
     if (withProps && props.length > 0) tail += `,"asset_properties":[${props}]`;
     if (page.more) tail += `,"more_items":1,"last_assetid":"${page.lastAssetid}"`;
     tail += `,"total_inventory_count":${page.total}}}`;

@@ -4,11 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../lib/html.ts';
+import { profileFacts } from '../profile/profile.ts';
+import { holdDays } from '../trade-history/trade.service.ts';
 import type { World } from '../world/world.ts';
 import type { Account } from '../world/types.ts';
 import { accountIdFromSteamid } from '../world/world.ts';
 import { EResult, SteamError } from './eresult.ts';
 import type { OfferService, RawAsset } from './offer.service.ts';
+import type { ConfirmationChannel } from './offer.types.ts';
 import { communityAccount, fieldsOf, sendCommunityError, stringField, type Fields } from './http.ts';
 
 export interface CommunityRouteDeps {
@@ -62,6 +65,19 @@ function refererMatches(req: FastifyRequest, check: (url: URL) => boolean): bool
   }
 }
 
+/**
+ * The confirmation part of a send/accept answer (§4.2): which channel must confirm, and for e-mail the domain Steam
+ * says it wrote to. Accounts have no e-mail address here, so the domain is the reserved `example.com` (UNVERIFIED
+ * what Steam sends when no e-mail is needed: an empty string).
+ */
+function confirmationFlags(channel: ConfirmationChannel | undefined): Record<string, unknown> {
+  return {
+    needs_mobile_confirmation: channel === 'mobile',
+    needs_email_confirmation: channel === 'email',
+    email_domain: channel === 'email' ? 'example.com' : '',
+  };
+}
+
 function badReferer(): SteamError {
   return new SteamError(EResult.InvalidParam, 'missing or unexpected Referer');
 }
@@ -107,7 +123,7 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
       if (!referrerOk) throw badReferer();
       const { give, receive } = parseJsonTradeOffer(stringField(fields, 'json_tradeoffer'));
       const countered = stringField(fields, 'tradeofferid_countered');
-      const { offer, needsMobileConfirmation } = offers.send({
+      const { offer, confirmation } = offers.send({
         sender: account,
         partnerSteamid,
         message: stringField(fields, 'tradeoffermessage') ?? '',
@@ -121,12 +137,7 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
         { tradeofferid: offer.tradeofferid, sender: offer.sender, state: offer.state },
         'offer sent',
       );
-      return reply.send({
-        tradeofferid: offer.tradeofferid,
-        needs_mobile_confirmation: needsMobileConfirmation,
-        needs_email_confirmation: false,
-        email_domain: '',
-      });
+      return reply.send({ tradeofferid: offer.tradeofferid, ...confirmationFlags(confirmation) });
     } catch (err) {
       await sendCommunityError(reply, 'send', err);
       return reply;
@@ -155,12 +166,10 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
         'offer accepted',
       );
       // §4.3: `{"tradeid", "needs_mobile_confirmation", "needs_email_confirmation"}`; no tradeid while the
-      // acceptance waits for the acceptor's mobile confirmation (TOM then reports 'pending').
+      // acceptance waits for the acceptor's confirmation (TOM then reports 'pending').
       return reply.send({
         ...(result.trade !== undefined ? { tradeid: result.trade.tradeid } : {}),
-        needs_mobile_confirmation: result.needsMobileConfirmation,
-        needs_email_confirmation: false,
-        email_domain: '',
+        ...confirmationFlags(result.confirmation),
       });
     } catch (err) {
       await sendCommunityError(reply, 'accept', err);
@@ -212,22 +221,64 @@ export function registerCommunityRoutes(app: FastifyInstance, deps: CommunityRou
   app.post('/trade/new/acknowledge', acknowledge);
 
   /**
-   * Offer pages clients scrape for `g_daysMyEscrow`, `g_daysTheirEscrow`, `g_bTradePartnerProbation`,
-   * `g_strTradePartnerPersonaName` (§4.3, TOM `getUserDetails`). Minimal HTML: just the script variables.
+   * The trade window (new offer or existing offer) as clients scrape it (§4.3, TOM `getUserDetails`): TOM finds the
+   * inline script by a regex that needs `var g_rgAppContextData` as its first statement and runs it, reading
+   * `g_strYourPersonaName`, `g_rgPartnerAppContextData`, `g_strTradePartnerPersonaName`,
+   * `g_bTradePartnerProbation`; escrow days and the `data-miniprofile` avatars are read from the page. The script keeps
+   * Steam's order, its `$J(…)`/`UserYou`/`UserThem` calls are what TOM's sandbox provides.
    */
-  const escrowPage = (me: Account, them: Account): string => {
-    const days = (a: Account): number => a.escrowDays;
-    return `<!DOCTYPE html><html><head><title>Steam Community :: Trade Offer</title></head><body>
-<script type="text/javascript">
-var g_daysMyEscrow = ${days(me)};
-var g_daysTheirEscrow = ${days(them)};
-var g_bTradePartnerProbation = false;
-var g_strTradePartnerPersonaName = ${JSON.stringify(them.persona).replace(/</g, '\\u003c')};
-var g_ulTradePartnerSteamID = "${them.steamid}";
-var g_rgAppContextData = {"730":{"appid":730,"name":"Counter-Strike 2","rgContexts":{"2":{"asset_count":${world.inventory(me.steamid, '2').size},"id":"2","name":"Backpack"}}}};
-</script>
-<div class="trade_partner_headline">Trading with ${escapeHtml(them.persona)}</div>
-</body></html>`;
+  const tradePage = (me: Account, them: Account): string => {
+    const js = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
+    const contexts = (a: Account) => {
+      const count = world.inventory(a.steamid, '2').size;
+      return {
+        730: {
+          appid: 730,
+          name: 'Counter-Strike 2',
+          icon: 'https://cdn.fastly.steamstatic.com/steamcommunity/public/images/apps/730/8dbc71957312bbd3baea65848b545be9eae2a355.jpg',
+          link: 'https://steamcommunity.com/app/730',
+          asset_count: count,
+          trade_permissions: 'FULL',
+          load_failed: 0,
+          owner_only: false,
+          rgContexts: { 2: { asset_count: count, id: '2', name: 'Backpack' } },
+        },
+      };
+    };
+    const avatar = (a: Account): string =>
+      `<img src="${escapeHtml(profileFacts(a).avatar.icon)}" data-miniprofile="${a.accountId}">`;
+    const now = world.clock.now();
+    return `<!DOCTYPE html>
+<html class="responsive">
+<head><title>Steam Community :: Trade Offer</title></head>
+<body>
+<div class="trade_partner_header responsive_trade_offersection">
+	<div class="trade_partner_avatar">${avatar(them)}</div>
+	<div class="trade_partner_headline">You're trading with ${escapeHtml(them.persona)}</div>
+</div>
+<div class="tradeoffer_items_ctn"><div class="trade_yours">${avatar(me)}</div></div>
+		<script type="text/javascript">
+		var g_rgAppContextData = ${js(contexts(me))};
+		var g_rgPartnerAppContextData = ${js(contexts(them))};
+		var g_rgForeignInventories = {};
+		var g_rgCurrentTradeStatus = {"newversion":false,"version":1,"me":{"assets":[],"currency":[],"ready":false},"them":{"assets":[],"currency":[],"ready":false}};
+		var g_strInventoryLoadURL = 'https://steamcommunity.com/profiles/${me.steamid}/inventory/json/';
+		var g_strYourPersonaName = ${js(me.persona)};
+		var g_strTradePartnerPersonaName = ${js(them.persona)};
+		var g_ulTradePartnerSteamID = '${them.steamid}';
+		var g_bTradePartnerProbation = false;
+		var g_daysMyEscrow = ${holdDays(me, now)};
+		var g_daysTheirEscrow = ${holdDays(them, now)};
+		var g_strTradePartnerInventoryLoadURL = 'https://steamcommunity.com/tradeoffer/new/partnerinventory/';
+		$J( function() {
+			UserYou.SetProfileURL( 'https://steamcommunity.com/profiles/${me.steamid}' );
+			UserYou.SetSteamId( '${me.steamid}' );
+			UserThem.SetProfileURL( 'https://steamcommunity.com/profiles/${them.steamid}' );
+			UserThem.SetSteamId( '${them.steamid}' );
+		});
+		</script>
+</body>
+</html>`;
   };
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/tradeoffer/new/', async (req, reply) => {
@@ -243,7 +294,7 @@ var g_rgAppContextData = {"730":{"appid":730,"name":"Counter-Strike 2","rgContex
           '<html><body><div id="error_msg">This Trade URL is no longer valid for sending a trade offer to this user.</div></body></html>',
         );
     }
-    return reply.type('text/html').send(escrowPage(account, partner));
+    return reply.type('text/html; charset=utf-8').send(tradePage(account, partner));
   });
 
   app.get<{ Params: { id: string } }>('/tradeoffer/:id/', async (req, reply) => {
@@ -262,6 +313,6 @@ var g_rgAppContextData = {"730":{"appid":730,"name":"Counter-Strike 2","rgContex
           '<html><body><div id="error_msg">The trade offer does not exist, or the trade offer belongs to another user.</div></body></html>',
         );
     }
-    return reply.type('text/html').send(escrowPage(account, other));
+    return reply.type('text/html; charset=utf-8').send(tradePage(account, other));
   });
 }

@@ -12,8 +12,9 @@ import { APPID } from '../world/types.ts';
 import { TradeNotReversibleError, type TradeService } from '../trade-history/trade.service.ts';
 import type { TradeStore } from '../trade-history/trade.store.ts';
 import { tradeView } from '../trade-history/trade-history.routes.ts';
+import { channelOf } from '../confirmations/confirmation.service.ts';
 import { SteamError } from './eresult.ts';
-import { ETradeOfferState, isPendingState } from './offer-state.ts';
+import { EConfirmationMethod, ETradeOfferState, isPendingState } from './offer-state.ts';
 import type { OfferService, RawAsset } from './offer.service.ts';
 import type { OfferStore } from './offer.store.ts';
 import type { AutoPolicyMode, Offer } from './offer.types.ts';
@@ -107,7 +108,24 @@ export function registerOfferControlRoutes(app: FastifyInstance, deps: ControlRo
     });
   }
 
-  // Allow or cancel the account's pending mobile confirmation(s) for an offer (body/query `op=allow|cancel`).
+  // What the account's phone and mailbox hold: confirmations waiting for it (send or acceptance of an offer).
+  app.get<AccountParams>('/_emulator/accounts/:steamid/confirmations', async (req, reply) => {
+    const account = await accountOr404(req.params.steamid, reply);
+    if (account === undefined) return reply;
+    offers.sweep();
+    return {
+      confirmations: offers.pendingConfirmations(account.steamid).map((c) => ({
+        id: c.id,
+        tradeofferid: c.creatorId,
+        purpose: c.purpose,
+        channel: channelOf(c),
+        creationTime: c.creationTime,
+      })),
+    };
+  });
+
+  // Allow or cancel the account's pending confirmation(s) for an offer (body/query `op=allow|cancel`): the app's
+  // button, or the link in the e-mail Steam sends an account without an authenticator (§4.2).
   app.post<OfferParams>('/_emulator/accounts/:steamid/offers/:id/confirm', async (req, reply) => {
     const account = await accountOr404(req.params.steamid, reply);
     if (account === undefined) return reply;
@@ -172,7 +190,7 @@ export function registerOfferControlRoutes(app: FastifyInstance, deps: ControlRo
         token: undefined,
         countered: original.tradeofferid,
       });
-      if (result.needsMobileConfirmation)
+      if (result.confirmation !== undefined)
         offers.answerConfirmations(account.steamid, result.offer.tradeofferid, true);
       await done(req, reply, account.steamid, {
         offer: view(result.offer, account.steamid),
@@ -330,13 +348,21 @@ function renderPendingOffers(
     const form = (action: string, label: string, extra = ''): string =>
       `<form method="post" action="/_emulator/accounts/${account.steamid}/offers/${offer.tradeofferid}/${action}" style="display:inline">` +
       `<input type="hidden" name="ui" value="1">${extra}<button type="submit">${label}</button></form>`;
+    const channel = (method: number | undefined): string =>
+      method === EConfirmationMethod.Email ? 'e-mail' : 'phone';
+    const confirmButtons = (what: string, method: number | undefined): string[] => [
+      form('confirm', `Confirm ${what} (${channel(method)})`),
+      form('confirm', 'Deny', '<input type="hidden" name="op" value="cancel">'),
+    ];
     const buttons: string[] = [];
-    if (!mine && offer.state === ETradeOfferState.Active)
+    // The acceptor's own browser and phone: accepting here includes its confirmation.
+    if (!mine && offer.state === ETradeOfferState.Active && !offer.acceptPendingConfirmation)
       buttons.push(form('accept', 'Accept'), form('decline', 'Decline'));
     if (mine) buttons.push(form('cancel', 'Cancel'));
     if (mine && offer.state === ETradeOfferState.CreatedNeedsConfirmation)
-      buttons.push(form('confirm', 'Confirm'));
-    if (!mine && offer.acceptPendingConfirmation) buttons.push(form('confirm', 'Confirm acceptance'));
+      buttons.push(...confirmButtons('sending', offer.confirmationMethod));
+    if (!mine && offer.acceptPendingConfirmation)
+      buttons.push(...confirmButtons('acceptance', offer.acceptConfirmationMethod));
     rows.push(
       `<tr><td>${offer.tradeofferid}</td><td>${mine ? 'sent to' : 'from'} ${escapeHtml(other?.persona ?? '?')}</td>` +
         `<td>${STATE_NAMES[offer.state] ?? offer.state}</td><td>${(mine ? offer.itemsFromSender : offer.itemsFromRecipient).length}</td>` +

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../world/world.ts';
 import type { Account } from '../world/types.ts';
+import { holdDays } from '../trade-history/trade.service.ts';
 import { EResult } from './eresult.ts';
 import { ETradeOfferState, isPendingState } from './offer-state.ts';
 import type { OfferService } from './offer.service.ts';
@@ -59,14 +60,15 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
       return;
     }
     // active_only: active offers plus offers changed since the cutoff; historical_only: only non-active ones
-    // updated since the cutoff (§4.4 semantics from XAPI).
+    // updated since the cutoff (§4.4 semantics from XAPI). With neither, the cutoff does not filter: TOM's
+    // getOffers(All) sends a cutoff a year ahead and expects every offer back (§4.4).
     const selected = visibleOffersOf(account).filter((offer) => {
       if (offer.sender === account.steamid ? !wantSent : !wantReceived) return false;
       const pending = isPendingState(offer.state);
-      const recent = cutoff === undefined || offer.timeUpdated >= cutoff;
-      if (activeOnly) return pending || (cutoff !== undefined && offer.timeUpdated >= cutoff);
-      if (historicalOnly) return !pending && recent;
-      return pending || recent;
+      const changedSinceCutoff = cutoff !== undefined && offer.timeUpdated >= cutoff;
+      if (activeOnly) return pending || changedSinceCutoff;
+      if (historicalOnly) return !pending && (cutoff === undefined || changedSinceCutoff);
+      return true;
     });
     selected.sort((a, b) => b.timeUpdated - a.timeUpdated || (b.tradeofferid > a.tradeofferid ? 1 : -1));
     const page = selected.slice(cursor, cursor + OFFERS_PAGE_SIZE);
@@ -162,8 +164,9 @@ export function registerEconRoutes(app: FastifyInstance, deps: EconRouteDeps): v
       await sendWebApi(reply, { response: {} }, EResult.AccessDenied);
       return;
     }
-    const mine = account.escrowDays * 86_400;
-    const theirs = target.escrowDays * 86_400;
+    const now = world.clock.now();
+    const mine = holdDays(account, now) * 86_400;
+    const theirs = holdDays(target, now) * 86_400;
     await sendWebApi(reply, {
       response: {
         my_escrow: { escrow_end_duration_seconds: mine },

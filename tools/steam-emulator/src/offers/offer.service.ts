@@ -8,14 +8,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { World } from '../world/world.ts';
 import type { Account } from '../world/types.ts';
 import { APPID } from '../world/types.ts';
-import type { ConfirmationService } from '../confirmations/confirmation.service.ts';
+import { channelOf, type ConfirmationService } from '../confirmations/confirmation.service.ts';
 import type { TradeService } from '../trade-history/trade.service.ts';
 import type { Trade } from './offer.types.ts';
 import { EResult, SteamError } from './eresult.ts';
-import type { AutoPolicy, Confirmation, Offer, OfferItem } from './offer.types.ts';
+import type { AutoPolicy, Confirmation, ConfirmationChannel, Offer, OfferItem } from './offer.types.ts';
 import type { OfferStore } from './offer.store.ts';
 import {
   EConfirmationMethod,
+  type ConfirmationMethod,
   ETradeOfferState,
   canTransition,
   isPendingState,
@@ -50,13 +51,28 @@ export interface SendInput {
 
 export interface SendResult {
   offer: Offer;
-  needsMobileConfirmation: boolean;
+  /** Where the sender must confirm before the partner sees the offer (§4.2); undefined when it gives nothing. */
+  confirmation: ConfirmationChannel | undefined;
 }
 
 export interface AcceptResult {
   offer: Offer;
   trade: Trade | undefined;
-  needsMobileConfirmation: boolean;
+  /** Where the acceptor must confirm before the trade happens (§4.3); undefined when it went through. */
+  confirmation: ConfirmationChannel | undefined;
+}
+
+/**
+ * An account with a mobile authenticator confirms in the app; one without gets Steam's e-mail (§4.2
+ * `needs_email_confirmation`, §6.1), which the emulator answers through its control API.
+ */
+export function confirmationChannel(account: Account): ConfirmationChannel {
+  return account.identitySecret !== '' ? 'mobile' : 'email';
+}
+
+function methodOf(channel: ConfirmationChannel | undefined): ConfirmationMethod {
+  if (channel === undefined) return EConfirmationMethod.None;
+  return channel === 'mobile' ? EConfirmationMethod.MobileApp : EConfirmationMethod.Email;
 }
 
 export interface OfferServiceOptions {
@@ -178,41 +194,47 @@ export class OfferService {
     }
     const give = this.resolveItems(sender.steamid, input.give, now);
     const receive = this.resolveItems(partner.steamid, input.receive, now);
+    this.assertRoom(sender, receive.length, give.length);
+    this.assertRoom(partner, give.length, receive.length);
     this.assertWithinLimits(sender, partner, now);
 
-    // Giving items needs the sender's mobile confirmation when it has an authenticator (§6.1). Accounts without one
-    // skip confirmation (Steam would ask by e-mail; not emulated).
-    const needsMobileConfirmation = give.length > 0 && sender.identitySecret !== '';
+    // Giving items needs the sender's confirmation (§6.1): in the app with an authenticator, by e-mail without. Until
+    // then the offer is 9 and the partner does not see it (§4.2).
+    const confirmation = give.length > 0 ? confirmationChannel(sender) : undefined;
     const offer: Offer = {
       tradeofferid: this.store.newOfferId(),
       sender: sender.steamid,
       recipient: partner.steamid,
       message: input.message.slice(0, MAX_MESSAGE),
-      state: needsMobileConfirmation ? ETradeOfferState.CreatedNeedsConfirmation : ETradeOfferState.Active,
+      state: confirmation !== undefined ? ETradeOfferState.CreatedNeedsConfirmation : ETradeOfferState.Active,
       itemsFromSender: give,
       itemsFromRecipient: receive,
       timeCreated: now,
       timeUpdated: now,
       expirationTime: now + OFFER_LIFETIME_SECONDS,
-      confirmationMethod: needsMobileConfirmation ? EConfirmationMethod.MobileApp : EConfirmationMethod.None,
+      confirmationMethod: methodOf(confirmation),
       escrowEndDate: 0,
       acceptPendingConfirmation: false,
+      acceptConfirmationMethod: EConfirmationMethod.None,
       delaySettlement: this.trades.settings.tradeProtection,
       settlementDate: 0,
       ...(countered !== undefined ? { counters: countered.tradeofferid } : {}),
     };
     this.store.add(offer);
     if (countered !== undefined) this.transition(countered, 'counter', now);
-    if (needsMobileConfirmation) this.confirmations.create(sender.steamid, offer.tradeofferid, 'send', now);
-    else this.onActive(offer);
+    if (confirmation !== undefined) {
+      this.confirmations.create(sender.steamid, offer.tradeofferid, 'send', confirmation, now);
+    } else {
+      this.onActive(offer);
+    }
     this.world.markDirty();
-    return { offer, needsMobileConfirmation };
+    return { offer, confirmation };
   }
 
   /**
-   * Recipient accepts (§4.3). When the recipient gives items and has an authenticator the trade waits for its
-   * mobile confirmation (`needs_mobile_confirmation: true`, offer stays 2); otherwise it executes now
-   * (3, or 11 when a hold applies). `skipConfirmation` is for the control API acting with the user's phone.
+   * Recipient accepts (§4.3). When the recipient gives items the trade waits for its confirmation (in the app, or by
+   * e-mail without an authenticator; `needs_*_confirmation: true`, offer stays 2); otherwise it executes now (3, or
+   * 11 when a hold applies). `skipConfirmation` is for the control API acting with the user's phone and mailbox.
    */
   accept(account: Account, tradeofferid: string, skipConfirmation = false): AcceptResult {
     const now = this.now();
@@ -232,19 +254,29 @@ export class OfferService {
     const sender = this.world.account(offer.sender);
     if (sender === undefined) throw new SteamError(EResult.Fail, 'sender vanished');
     this.assertCanTrade(account, sender, now);
+    this.assertRoomForTrade(offer);
 
     if (offer.acceptPendingConfirmation && !skipConfirmation) {
-      return { offer, trade: undefined, needsMobileConfirmation: true };
+      const pending = this.confirmations
+        .forCreator(offer.tradeofferid)
+        .find((c) => c.owner === account.steamid);
+      return {
+        offer,
+        trade: undefined,
+        confirmation: pending === undefined ? confirmationChannel(account) : channelOf(pending),
+      };
     }
-    if (!skipConfirmation && offer.itemsFromRecipient.length > 0 && account.identitySecret !== '') {
+    if (!skipConfirmation && offer.itemsFromRecipient.length > 0) {
+      const confirmation = confirmationChannel(account);
       offer.acceptPendingConfirmation = true;
+      offer.acceptConfirmationMethod = methodOf(confirmation);
       offer.timeUpdated = now;
-      this.confirmations.create(account.steamid, offer.tradeofferid, 'accept', now);
+      this.confirmations.create(account.steamid, offer.tradeofferid, 'accept', confirmation, now);
       this.world.markDirty();
-      return { offer, trade: undefined, needsMobileConfirmation: true };
+      return { offer, trade: undefined, confirmation };
     }
     const trade = this.executeTrade(offer, now);
-    return { offer, trade, needsMobileConfirmation: false };
+    return { offer, trade, confirmation: undefined };
   }
 
   /** Sender withdraws (§4.3: valid in states 2 or 9). */
@@ -288,6 +320,11 @@ export class OfferService {
     const pending = this.confirmations.forCreator(tradeofferid).filter((c) => c.owner === steamid);
     for (const conf of pending) this.confirmations.respond(conf, allow);
     return pending.length;
+  }
+
+  /** Control API: the account's pending confirmations, in the app and in its mailbox. */
+  pendingConfirmations(steamid: string): Confirmation[] {
+    return this.confirmations.list(steamid);
   }
 
   /** Control API: cancel the held trade of an offer in state 11 (items return; trade 11, offer 6, UNVERIFIED). */
@@ -387,6 +424,7 @@ export class OfferService {
     if (offer.state !== ETradeOfferState.Active || !offer.acceptPendingConfirmation) {
       throw new SteamError(EResult.InvalidState, 'offer is not awaiting acceptance confirmation');
     }
+    this.assertRoomForTrade(offer);
     this.executeTrade(offer, now);
   }
 
@@ -466,6 +504,28 @@ export class OfferService {
         `${partner.persona} is not available to trade. More information will be shown to ${partner.persona} if they invite you to trade.`,
       );
     }
+  }
+
+  /**
+   * §8: a trade that would take an inventory past its capacity (1,000 unless the settings API says otherwise) is refused with 15 (§5 lists "partner's (or
+   * your) inventory full" under 15; Steam's exact text is not known, so the generic sentence). A trade that does not
+   * grow the inventory passes, even above the cap.
+   */
+  private assertRoom(account: Account, incoming: number, outgoing: number): void {
+    if (incoming <= outgoing) return;
+    if (this.world.inventoryCount(account.steamid) - outgoing + incoming > this.world.inventoryCapacity) {
+      throw new SteamError(EResult.AccessDenied, `inventory of ${account.steamid} would be full`);
+    }
+  }
+
+  /** Checked again when the trade is about to happen: inventories may have filled since the send. */
+  private assertRoomForTrade(offer: Offer): void {
+    const sender = this.world.account(offer.sender);
+    const recipient = this.world.account(offer.recipient);
+    const give = offer.itemsFromSender.length;
+    const receive = offer.itemsFromRecipient.length;
+    if (sender !== undefined) this.assertRoom(sender, receive, give);
+    if (recipient !== undefined) this.assertRoom(recipient, give, receive);
   }
 
   /** §4.8 limits, 25 LimitExceeded with the "sent too many trade offers" text TOM maps to OfferLimitExceeded. */

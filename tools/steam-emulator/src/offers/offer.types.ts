@@ -25,14 +25,22 @@ export interface Offer {
   timeCreated: number;
   timeUpdated: number;
   expirationTime: number;
-  /** How the send was (or must be) confirmed; 2 = mobile app when the sender has an authenticator (§6.1). */
+  /**
+   * How the sender confirms (or confirmed) the send: 2 mobile app with an authenticator, 1 e-mail without one, 0 when
+   * it gives nothing (§4.2, §6.1). The sender's `confirmation_method`.
+   */
   confirmationMethod: ConfirmationMethod;
   tradeid?: string;
   escrowEndDate: number;
   /** The offer this one counters (`tradeofferid_countered`, §4.2). */
   counters?: string;
-  /** The recipient accepted while giving items; the trade waits for their mobile confirmation (§4.3, §6.1). */
+  /** The recipient accepted while giving items; the trade waits for their confirmation (§4.3, §6.1). */
   acceptPendingConfirmation: boolean;
+  /**
+   * How the recipient confirms (or confirmed) its acceptance, as for `confirmationMethod`: the recipient's
+   * `confirmation_method` (TOM's accept reads it to answer 'pending'). Absent in offers saved before it existed.
+   */
+  acceptConfirmationMethod?: ConfirmationMethod;
   /** CS2 trade protection (§4.4 `delay_settlement`, `settlement_date`; UNVERIFIED fields). */
   delaySettlement: boolean;
   settlementDate: number;
@@ -73,6 +81,9 @@ export interface Trade {
   settled?: boolean;
 }
 
+/** Where a confirmation is answered: the mobile app (`/mobileconf`) or the link Steam e-mails (control API here). */
+export type ConfirmationChannel = 'mobile' | 'email';
+
 export interface Confirmation {
   id: string;
   /** The `ck`/nonce the client must echo on ajaxop (§6.3). */
@@ -82,6 +93,8 @@ export interface Confirmation {
   creatorId: string;
   /** 'send': confirming an offer the owner sent; 'accept': confirming the owner's acceptance. */
   purpose: 'send' | 'accept';
+  /** Absent in confirmations saved before e-mail confirmations existed: those were all mobile. */
+  channel?: ConfirmationChannel;
   creationTime: number;
 }
 

@@ -73,7 +73,9 @@ export function offerView(world: World, offer: Offer, viewer: string, glitched: 
     ...(offer.tradeid !== undefined ? { tradeid: offer.tradeid } : {}),
     from_real_time_trade: false,
     escrow_end_date: offer.escrowEndDate,
-    confirmation_method: offer.confirmationMethod,
+    // Each side sees its own confirmation: the sender's for the send, the recipient's for its acceptance (TOM's
+    // accept answers 'pending' from the recipient's value, §4.3).
+    confirmation_method: mine ? offer.confirmationMethod : (offer.acceptConfirmationMethod ?? 0),
     eresult: 1,
     delay_settlement: offer.delaySettlement,
     settlement_date: offer.settlementDate,

@@ -1,8 +1,10 @@
-// GET|POST /openid/login (steam.md §1, §10 rows 1-2) plus ISteamUser/GetPlayerSummaries/v2 (§1.5).
+// GET|POST /openid/login (steam.md §1, §10 rows 1-2), the XRDS discovery documents (§1.1) and
+// ISteamUser/GetPlayerSummaries/v2 (§1.5).
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { escapeHtml } from '../lib/html.ts';
+import { profileFacts } from '../profile/profile.ts';
 import type { World } from '../world/world.ts';
-import { OPENID_NS } from './openid.service.ts';
+import { OP_ENDPOINT, OPENID_NS } from './openid.service.ts';
 import type { OpenIdService } from './openid.service.ts';
 
 /** Cookie set by GET /_emulator/openid/auto?steamid=… : this browser is auto-approved as that account. */
@@ -20,6 +22,25 @@ function collect(req: FastifyRequest): Fields {
     }
   }
   return out;
+}
+
+/**
+ * Yadis/XRDS document naming the OP endpoint (steam.md §1.1). Generic relying parties (node `openid`, hence
+ * passport-steam) discover `/openid` (an OP identifier: `…/server`) before sign-in and the claimed id
+ * `/openid/id/<steamid64>` (a claimed identifier: `…/signon`, OpenID 2.0 §7.3.2.1) when verifying, and require the
+ * URI to equal `openid.op_endpoint`, so it is always Steam's URL, whatever host the emulator is reached on.
+ */
+function xrds(type: 'server' | 'signon'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)">
+	<XRD>
+		<Service priority="0">
+			<Type>http://specs.openid.net/auth/2.0/${type}</Type>
+			<URI>${OP_ENDPOINT}</URI>
+		</Service>
+	</XRD>
+</xrds:XRDS>
+`;
 }
 
 function kv(isValid: boolean): string {
@@ -57,6 +78,20 @@ export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { 
   app.get('/openid/login', login);
   app.post('/openid/login', login);
 
+  const discovery =
+    (type: 'server' | 'signon') =>
+    async (req: FastifyRequest<{ Params: { steamid?: string } }>, reply: FastifyReply) => {
+      if (await world.faults.apply('openid.discovery', req, reply, 'text')) return reply;
+      // Any SteamID64 gets a document, known or not: discovery says who the provider is, not who exists
+      // (UNVERIFIED for unknown ids; a forged assertion still fails check_authentication).
+      if (req.params.steamid !== undefined && !/^\d{17}$/.test(req.params.steamid)) {
+        return reply.code(404).type('text/html').send('<html><body>Not Found</body></html>');
+      }
+      return reply.type('application/xrds+xml; charset=utf-8').send(xrds(type));
+    };
+  for (const path of ['/openid', '/openid/']) app.get(path, discovery('server'));
+  for (const path of ['/openid/id/:steamid', '/openid/id/:steamid/']) app.get(path, discovery('signon'));
+
   // Emulator-only form target of the login page (the user picks an account or cancels).
   app.post('/openid/login/_emulator_approve', async (req, reply) => {
     const f = collect(req);
@@ -87,27 +122,31 @@ export const openidPlugin: FastifyPluginCallback<OpenIdPluginOptions> = (app, { 
           '<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>',
         );
     }
+    // passport-steam 1.0.18 passes the whole claimed-id URL as the steamid (steam.md §1.5) and works against Steam,
+    // so Steam reads the id out of it (UNVERIFIED how): a trailing SteamID64 counts.
     const ids = (req.query.steamids ?? '')
       .split(',')
+      .map((s) => /(\d{17})\/?$/.exec(s.trim())?.[1] ?? s)
       .filter((s) => s !== '')
       .slice(0, 100);
     const players = [];
     for (const id of ids) {
       const a = world.account(id);
       if (a === undefined) continue;
+      const facts = profileFacts(a);
       players.push({
         steamid: a.steamid,
-        communityvisibilitystate: a.privateInventory ? 1 : 3,
+        communityvisibilitystate: facts.visibility,
         profilestate: 1,
         personaname: a.persona,
-        profileurl: `https://steamcommunity.com/profiles/${a.steamid}/`,
-        avatar: `${a.avatarUrl}.jpg`,
-        avatarmedium: `${a.avatarUrl}_medium.jpg`,
-        avatarfull: `${a.avatarUrl}_full.jpg`,
+        profileurl: facts.profileUrl,
+        avatar: facts.avatar.icon,
+        avatarmedium: facts.avatar.medium,
+        avatarfull: facts.avatar.full,
         avatarhash: a.avatarUrl.slice(-40),
         personastate: 0,
         primaryclanid: '103582791429521408',
-        timecreated: 1400000000 + (a.accountId % 100_000_000),
+        timecreated: facts.timeCreated,
         personastateflags: 0,
       });
     }

@@ -27,9 +27,13 @@ export class OpenIdService {
     return createHmac('sha256', this.world.secret).update('openid').digest();
   }
 
-  /** Steam's nonce shape: `YYYY-MM-DDTHH:MM:SSZ` immediately followed by random base64 chars (steam.md §1.2). */
+  /**
+   * Steam's nonce shape: `YYYY-MM-DDTHH:MM:SSZ` immediately followed by random base64 chars (steam.md §1.2). The
+   * timestamp is real time, not the world clock: relying parties compare it with their own clock (|Δ| ≤ 300 s,
+   * §1.4 item 7), so after /_emulator/clock/advance a fresh login must still look fresh.
+   */
   newNonce(): string {
-    const ts = new Date(this.world.clock.nowMs()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const nonce = ts + randomBytes(20).toString('base64');
     this.issued.set(nonce, this.world.clock.now());
     return nonce;

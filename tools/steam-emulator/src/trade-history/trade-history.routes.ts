@@ -1,6 +1,6 @@
 /**
  * IEconService GetTradeStatus / GetTradeHistory (steam.md §4.4, §4.7): where clients find new_assetid /
- * new_contextid after a trade and rollback_new_assetid after a reversal.
+ * new_contextid after a trade and rollback_new_assetid after a reversal; and the legacy receipt page (§4.7 item 3).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { World } from '../world/world.ts';
@@ -8,6 +8,7 @@ import type { Account } from '../world/types.ts';
 import { EResult } from '../offers/eresult.ts';
 import { ETradeStatus } from '../offers/offer-state.ts';
 import type { OfferService } from '../offers/offer.service.ts';
+import { cookieAccount, redirectToLogin } from '../profile/profile.routes.ts';
 import type { Trade, TradeAsset } from '../offers/offer.types.ts';
 import { DescriptionCollector } from '../offers/offer.views.ts';
 import { fieldsOf, flag, intField, sendWebApi, stringField, registerIEconMethod } from '../offers/http.ts';
@@ -140,5 +141,48 @@ export function registerTradeHistoryRoutes(app: FastifyInstance, deps: TradeHist
     if (flag(f, 'include_total')) response['total_trades'] = all.length;
     if (flag(f, 'get_descriptions')) response['descriptions'] = descriptionsFor(page);
     await sendWebApi(reply, { response });
+  });
+
+  /**
+   * `/trade/<tradeid>/receipt/` (§4.7 item 3, TOM `getReceivedItems`): the items the viewer received, each an `oItem`
+   * object handed to `BuildHover` in the page's one inline script (TOM runs everything from `var oItem;` to
+   * `</script>` in a sandbox with `BuildHover` and `$`). `id` is the new asset id, `contextid` the context it landed
+   * in. Items still held (escrow) are not listed.
+   */
+  app.get<{ Params: { tradeid: string } }>('/trade/:tradeid/receipt/', async (req, reply) => {
+    if (await world.faults.apply('trade.receipt', req, reply, 'community')) return reply;
+    const account = cookieAccount(world, req);
+    if (account === undefined) return redirectToLogin(req, reply);
+    offers.sweep();
+    const trade = store.get(req.params.tradeid);
+    if (trade === undefined || (trade.initiator !== account.steamid && trade.partner !== account.steamid)) {
+      // UNVERIFIED text; clients (TOM, SC) surface whatever is in #error_msg.
+      return reply
+        .type('text/html; charset=utf-8')
+        .send('<html><body><div id="error_msg">The trade receipt could not be found.</div></body></html>');
+    }
+    const received = trade.initiator === account.steamid ? trade.fromPartner : trade.fromInitiator;
+    const js = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
+    const items: string[] = [];
+    const slots: string[] = [];
+    for (const asset of received) {
+      if (asset.newAssetid === undefined) continue;
+      const i = items.length;
+      const description = world.descriptions.get(`${asset.classid}_${asset.instanceid}`);
+      items.push(
+        `\toItem = ${js({ ...description, id: asset.newAssetid, classid: asset.classid, instanceid: asset.instanceid, amount: String(asset.amount), pos: i + 1 })};\n` +
+          `\toItem.appid = ${asset.appid};\n\toItem.contextid = ${asset.newContextid ?? asset.contextid};\n` +
+          `\toItem.amount = ${asset.amount};\n\toItem.is_stackable = oItem.amount > 1;\n` +
+          `\tBuildHover( 'item${i}', oItem, UserYou );\n\t$( 'item${i}' ).show();\n`,
+      );
+      slots.push(`<div id="item${i}" class="trade_item" style="display: none;"></div>`);
+    }
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!DOCTYPE html>\n<html><head><title>Steam Community :: Trade Receipt</title></head><body>\n` +
+          `<div class="trade_area"><div class="received_items_header">Items you received:</div>${slots.join('')}</div>\n` +
+          `<script type="text/javascript">\n\tvar oItem;\n${items.join('')}</script>\n</body></html>`,
+      );
   });
 }

@@ -6,7 +6,7 @@
 import type { Offer, Trade, TradeAsset } from '../offers/offer.types.ts';
 import { ETradeStatus } from '../offers/offer-state.ts';
 import type { World } from '../world/world.ts';
-import type { ContextId, MovedAsset } from '../world/types.ts';
+import type { Account, ContextId, MovedAsset } from '../world/types.ts';
 import type { HeldAsset, TradeStore } from './trade.store.ts';
 
 const DAY = 86_400;
@@ -22,6 +22,21 @@ export interface TradeSettings {
 
 export class TradeNotReversibleError extends Error {}
 
+/** "delayed by Steam for up to 15 days" (§4.8). */
+export const NO_AUTHENTICATOR_HOLD_DAYS = 15;
+/** "hasn't had their account protected by a Mobile Authenticator for the past 7 days" (§4.8). */
+const AUTHENTICATOR_SEASONING = 7 * DAY;
+
+/**
+ * Days Steam holds the items `account` trades away (§4.8; offer page `g_daysMyEscrow`, GetTradeHoldDurations): the
+ * full 15 days unless it has had a mobile authenticator for 7 days; the control API's `escrowDays` can raise it.
+ */
+export function holdDays(account: Account, now: number): number {
+  const protectedLongEnough =
+    account.identitySecret !== '' && account.authenticatorSince <= now - AUTHENTICATOR_SEASONING;
+  return Math.max(account.escrowDays, protectedLongEnough ? 0 : NO_AUTHENTICATOR_HOLD_DAYS);
+}
+
 export class TradeService {
   readonly settings: TradeSettings = { tradeProtection: true };
   private readonly world: World;
@@ -34,14 +49,14 @@ export class TradeService {
 
   /**
    * Hold length for a trade: the longer of the two parties' hold, counting a party only when it gives items
-   * (§4.8 "a user trading away … items"). Per-account `escrowDays` is the emulator's switch for "no authenticator
-   * for 7 days"; 0 for accounts with a mobile authenticator.
+   * (§4.8 "a user trading away … items").
    */
-  holdSeconds(offer: Offer): number {
+  holdSeconds(offer: Offer, now: number): number {
     const sender = this.world.account(offer.sender);
     const recipient = this.world.account(offer.recipient);
-    const senderDays = offer.itemsFromSender.length > 0 ? (sender?.escrowDays ?? 0) : 0;
-    const recipientDays = offer.itemsFromRecipient.length > 0 ? (recipient?.escrowDays ?? 0) : 0;
+    const senderDays = offer.itemsFromSender.length > 0 && sender !== undefined ? holdDays(sender, now) : 0;
+    const recipientDays =
+      offer.itemsFromRecipient.length > 0 && recipient !== undefined ? holdDays(recipient, now) : 0;
     return Math.max(senderDays, recipientDays) * DAY;
   }
 
@@ -60,7 +75,7 @@ export class TradeService {
       fromInitiator: offer.itemsFromSender.map(toTradeAsset),
       fromPartner: offer.itemsFromRecipient.map(toTradeAsset),
     };
-    const hold = this.holdSeconds(offer);
+    const hold = this.holdSeconds(offer, now);
     if (hold > 0) {
       const held: HeldAsset[] = [];
       for (const item of offer.itemsFromSender)

@@ -53,6 +53,9 @@ function makeAccount(world: World, kind: AccountKind, index: number, seed: numbe
   const label = `${kind}:${index}`;
   const tokenBytes = bytesFrom(seed, `${label}:trade`, 8);
   const tradeToken = [...tokenBytes].map((b) => TOKEN_CHARS[b % TOKEN_CHARS.length]).join('');
+  // Every bot has a mobile authenticator; so do users except every fifth, who confirm trades by e-mail and have
+  // them held (steam.md §4.8), so a default world has both kinds.
+  const authenticator = kind === 'bot' || index % 5 !== 4;
   const name =
     kind === 'bot' ? `bot${String(index + 1).padStart(4, '0')}` : `user${String(index + 1).padStart(5, '0')}`;
   const account: Account = {
@@ -69,8 +72,9 @@ function makeAccount(world: World, kind: AccountKind, index: number, seed: numbe
     accessTokenExpires: 0,
     refreshToken: '',
     refreshTokenExpires: 0,
-    sharedSecret: kind === 'bot' ? bytesFrom(seed, `${label}:shared`, 20).toString('base64') : '',
-    identitySecret: kind === 'bot' ? bytesFrom(seed, `${label}:identity`, 20).toString('base64') : '',
+    sharedSecret: authenticator ? bytesFrom(seed, `${label}:shared`, 20).toString('base64') : '',
+    identitySecret: authenticator ? bytesFrom(seed, `${label}:identity`, 20).toString('base64') : '',
+    authenticatorSince: 0,
     privateInventory: false,
     tradeBannedUntil: 0,
     restrictedUntil: 0,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateWorld } from './generate.ts';
 import type { Progress } from './generate.ts';
 import type { Account, Asset, ContextId, GenerationParams } from './types.ts';
-import type { InventoryRateLimit, LoginLimits, World } from './world.ts';
+import { INVENTORY_CAPACITY, type InventoryRateLimit, type LoginLimits, type World } from './world.ts';
 
 const FORMAT_VERSION = 1;
 
@@ -25,6 +25,8 @@ interface Snapshot {
   caskets: Record<string, AssetTuple[]>;
   loginLimits: LoginLimits;
   inventoryRateLimit: InventoryRateLimit;
+  /** Absent in snapshots from before the setting existed. */
+  inventoryCapacity?: number;
   slices: Record<string, unknown>;
 }
 
@@ -85,6 +87,7 @@ export function dumpWorld(world: World): Snapshot {
     caskets,
     loginLimits: world.loginLimits,
     inventoryRateLimit: world.inventoryRateLimit,
+    inventoryCapacity: world.inventoryCapacity,
     slices,
   };
 }
@@ -136,6 +139,7 @@ export function applySnapshot(world: World, snapshot: Snapshot): void {
   }
   world.loginLimits = snapshot.loginLimits;
   world.inventoryRateLimit = snapshot.inventoryRateLimit;
+  world.inventoryCapacity = snapshot.inventoryCapacity ?? INVENTORY_CAPACITY;
   for (const [name, data] of Object.entries(snapshot.slices)) {
     const slice = world.persistence.slices.get(name);
     if (slice !== undefined) slice.load(data);

@@ -24,15 +24,23 @@ export interface Account {
   accessTokenExpires: number;
   refreshToken: string;
   refreshTokenExpires: number;
-  /** Bots only: base64 of 20 bytes (steam.md §6.2). Empty string for users. */
+  /**
+   * Mobile authenticator secrets, base64 of 20 bytes (steam.md §6.2); both empty for an account without one (it
+   * confirms trades by e-mail and has them held, §4.8). Every bot has one, and most users.
+   */
   sharedSecret: string;
   identitySecret: string;
+  /** When the authenticator was added (unix s); 0 = long before the world began. Holds apply for 7 days (§4.8). */
+  authenticatorSince: number;
   privateInventory: boolean;
   /** Unix seconds; 0 = not banned. */
   tradeBannedUntil: number;
   /** Trade/market restriction (e.g. 30 days after a trade reversal, steam.md §4.8); 0 = none. */
   restrictedUntil: number;
-  /** Escrow (trade hold) days applied when this account gives items (steam.md §4.8); 0 for mobile-auth accounts. */
+  /**
+   * Extra trade-hold days when this account gives items (control API); the hold Steam applies without an
+   * authenticator comes on top of it (holdDays in trade.service.ts, steam.md §4.8).
+   */
   escrowDays: number;
   /** Whether the one-time trade-protection acknowledgement was posted (steam.md §4.3). */
   tradeProtectionAcknowledged: boolean;

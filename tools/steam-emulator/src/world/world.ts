@@ -7,6 +7,7 @@
  *   world.bots() / world.users()
  *   world.inventory(steamid, '2'|'16'): Inventory  (ordered newest first; .get(assetid), .size, .list())
  *   world.findAsset(steamid, assetid): Asset | undefined   (searches contexts 2 and 16)
+ *   world.inventoryCount(steamid)                // items in contexts 2 + 16, against world.inventoryCapacity (§8)
  *   world.descriptions: Map<`${classid}_${instanceid}`, Description>; world.description(asset)
  *   world.nextAssetId(): string                  // global monotonic, bigint inside
  *   world.moveAssets(from, to, assetids, { toContext?, tradableAfter? }): MovedAsset[]
@@ -39,6 +40,8 @@ import type {
 export type { Account, Asset, ContextId, Description, MovedAsset } from './types.ts';
 
 export const STEAMID64_BASE = 76561197960265728n;
+/** Main CS2 inventory cap: 1,000 items (steam.md §8, UNVERIFIED number); storage-unit contents do not count. */
+export const INVENTORY_CAPACITY = 1000;
 export const ACCESS_TOKEN_TTL = 24 * 3600; // ~24 h (steam.md §7.1)
 export const REFRESH_TOKEN_TTL = 200 * 24 * 3600; // ~200 days (steam.md §7.1)
 
@@ -207,6 +210,8 @@ export class World {
   readonly dirtyInventories = new Set<string>();
   loginLimits: LoginLimits = { windowSeconds: 600, perIp: 200, perAccount: 20 };
   inventoryRateLimit: InventoryRateLimit = { refillPerSecond: 10_000, burst: 20_000 };
+  /** Items an inventory may hold (settings API; a world generated with 1,000 items per bot starts full). */
+  inventoryCapacity = INVENTORY_CAPACITY;
   /** HMAC key for OpenID signatures and token signatures. */
   readonly secret: Buffer;
   private readonly inventories = new Map<string, Inventory>();
@@ -332,6 +337,11 @@ export class World {
   /** Existing inventories only (does not create). */
   allInventories(): IterableIterator<Inventory> {
     return this.inventories.values();
+  }
+
+  /** Items that count against inventoryCapacity: both contexts (protected items are still in the inventory). */
+  inventoryCount(steamid: string): number {
+    return this.inventory(steamid, '2').size + this.inventory(steamid, '16').size;
   }
 
   findAsset(steamid: string, assetid: string): Asset | undefined {
