@@ -2,12 +2,19 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SteamInventoryError } from '../src/index.ts';
 import { mergePage, parseTradableAfter, SteamInventoryClient } from '../src/index.ts';
-import { clearFaults, cookieOf, setFault, startEmulator, type EmulatorHandle } from './emulator.ts';
+import { startEmulator, type Emulator } from '@platform/testing';
 
-let emu: EmulatorHandle;
+let emu: Emulator;
 let client: SteamInventoryClient;
 before(async () => {
-  emu = await startEmulator();
+  emu = await startEmulator({
+    seed: 11,
+    bots: 2,
+    itemsPerBot: 120,
+    users: 3,
+    userItemsMin: 30,
+    userItemsMax: 60,
+  });
   // A small page size makes a 120-item inventory take three pages.
   client = new SteamInventoryClient({ baseUrl: emu.url, pageSize: 50 });
 });
@@ -19,7 +26,7 @@ after(async () => {
 test('pages through an inventory and merges descriptions and asset properties', async () => {
   const bot = emu.world.bots()[0]!;
   const expected = emu.world.inventory(bot.steamid, '2').list();
-  const inv = await client.fetchInventory(bot.steamid, '2', { cookie: await cookieOf(emu.url, bot.steamid) });
+  const inv = await client.fetchInventory(bot.steamid, '2', { cookie: await emu.cookieOf(bot.steamid) });
   assert.equal(inv.items.length, expected.length);
   assert.ok(expected.length > 100, 'the world gives the bot more than two pages');
   assert.deepEqual(inv.items.map((i) => i.assetId).sort(), expected.map((a) => a.assetid).sort());
@@ -41,7 +48,7 @@ test('context 16 and trade-locked items are visible to the owner only', async ()
     .inventory(bot.steamid, '16')
     .list()
     .find((a) => a.tradableAfter === until)!;
-  const cookie = await cookieOf(emu.url, bot.steamid);
+  const cookie = await emu.cookieOf(bot.steamid);
   const owner = await client.fetchInventory(bot.steamid, '16', { cookie });
   assert.equal(owner.items.length, emu.world.inventory(bot.steamid, '16').size);
   const item = owner.items.find((i) => i.assetId === moved.assetid)!;
@@ -61,7 +68,7 @@ test('a private inventory, an unknown account, a dead session', async () => {
   );
   // The owner still sees it.
   const own = await client.fetchInventory(user.steamid, '2', {
-    cookie: await cookieOf(emu.url, user.steamid),
+    cookie: await emu.cookieOf(user.steamid),
   });
   assert.ok(own.items.length > 0);
   emu.world.account(user.steamid)!.privateInventory = false;
@@ -70,7 +77,7 @@ test('a private inventory, an unknown account, a dead session', async () => {
     (e: SteamInventoryError) => e.kind === 'not_found',
   );
   const bot = emu.world.bots()[1]!;
-  const cookie = await cookieOf(emu.url, bot.steamid);
+  const cookie = await emu.cookieOf(bot.steamid);
   await fetch(new URL(`_emulator/accounts/${bot.steamid}/expire-session`, emu.url), { method: 'POST' });
   await assert.rejects(
     client.fetchInventory(bot.steamid, '2', { cookie }),
@@ -79,14 +86,14 @@ test('a private inventory, an unknown account, a dead session', async () => {
 });
 
 test('429 and 5xx with an EResult are told apart', async (t) => {
-  t.after(() => clearFaults(emu.url));
+  t.after(() => emu.clearFaults());
   const user = emu.world.users()[1]!;
-  await setFault(emu.url, 'inventory', { burst429: 1 });
+  await emu.setFault('inventory', { burst429: 1 });
   await assert.rejects(
     client.fetchInventory(user.steamid, '2'),
     (e: SteamInventoryError) => e.kind === 'rate_limited',
   );
-  await setFault(emu.url, 'inventory', { eresult: 20, count: 1 });
+  await emu.setFault('inventory', { eresult: 20, count: 1 });
   await assert.rejects(
     client.fetchInventory(user.steamid, '2'),
     (e: SteamInventoryError) => e.kind === 'unavailable' && e.status === 500 && e.eresult === 20,

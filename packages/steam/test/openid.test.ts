@@ -2,10 +2,9 @@
 // against the emulator over HTTP.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { isAppError } from '@platform/core';
-import { buildEmulatorApp, generateWorld, type World } from '@platform/steam-emulator';
+import type { World } from '@platform/steam-emulator';
+import { startEmulator, type Emulator } from '@platform/testing';
 import {
   accountIdFromSteamId64,
   buildLoginUrl,
@@ -17,23 +16,21 @@ import {
 } from '../src/openid.ts';
 
 const RETURN_TO = 'https://login.site.test/auth/steam/return?state=abc';
-let emulator: FastifyInstance;
+let emulator: Emulator;
 let world: World;
 let provider: URL;
 
 before(async () => {
-  world = generateWorld({
+  emulator = await startEmulator({
     seed: 3,
     bots: 1,
     itemsPerBot: 2,
     users: 2,
     userItemsMin: 1,
     userItemsMax: 2,
-    epoch: Math.floor(Date.now() / 1000),
   });
-  emulator = await buildEmulatorApp({ world });
-  await emulator.listen({ port: 0, host: '127.0.0.1' });
-  provider = new URL(`http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}/openid/login`);
+  world = emulator.world;
+  provider = new URL(`${emulator.base}/openid/login`);
 });
 after(() => emulator.close());
 
