@@ -30,6 +30,21 @@ export const ERROR_CODES = {
   // User inventories (services/inventory, cinv).
   INVENTORY_PRIVATE: 'This Steam inventory is private; set it to public in Steam and try again.',
   STEAM_USER_NOT_FOUND: 'Steam does not know this account.',
+  // Trades and balance (services/backend; api.md "Trades").
+  EMPTY_TRADE: 'Choose at least one item to give or to receive.',
+  TOO_MANY_ITEMS: 'A trade carries at most 50 items on each side; split it into several trades.',
+  IDEMPOTENCY_KEY_REQUIRED: 'Send an Idempotency-Key header (a random value per trade you create).',
+  IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was already used for a different trade; use a new key.',
+  TRADE_URL_REQUIRED: 'Set your Steam trade URL first: the bots send their offers to it.',
+  ITEM_NOT_OWNED: 'An item you want to give is no longer in your Steam inventory; reload your inventory.',
+  ITEM_NOT_ACCEPTED: 'An item you want to give is not accepted by the site.',
+  ITEM_UNAVAILABLE: 'An item you want is no longer available; someone else took it or it left the site.',
+  INSUFFICIENT_BALANCE: 'Your balance does not cover what you would receive beyond what you give.',
+  ACCOUNT_IN_DEBT:
+    'A reversed trade left your balance owing; deposit items to settle it before you withdraw again.',
+  NO_BOT_AVAILABLE: 'No trade bot can take these items right now; try again in a few minutes.',
+  TRADE_NOT_CANCELABLE: 'This trade can no longer be canceled: an offer was accepted or it has ended.',
+  OFFER_CONFLICT: 'This offer is not in a state that allows this change.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

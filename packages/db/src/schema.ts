@@ -27,6 +27,8 @@ export interface UsersTable {
 export interface BalancesTable {
   user_id: Int64;
   amount: Int64;
+  /** What a reversal took back beyond the balance (main 0005); withdrawals wait until it is 0. */
+  debt: Generated<string>;
   updated_at: UpdatedAt;
 }
 
@@ -38,6 +40,8 @@ export interface LedgerTable {
   reason: string;
   ref_type: string;
   ref_id: string;
+  /** Credit from items received: trade-protected until this time (main 0005). */
+  protected_until: Date | null;
   created_at: CreatedAt;
 }
 
@@ -106,7 +110,16 @@ export interface TradesTable {
   user_gives_value: Int64;
   user_receives_value: Int64;
   balance_hold: Int64;
+  /** G − R: what the balance changes by when every offer is accepted (main 0005). */
+  balance_delta: ColumnType<string, string | bigint | undefined, string | bigint>;
   failure_code: string | null;
+  verification_code: Generated<string>;
+  /** sha256 (base64url) of the request, to tell a retry from a reused Idempotency-Key. */
+  request_hash: Generated<string>;
+  /** When the reservation ends (main 0005). */
+  expires_at: Date | null;
+  cancel_reason: 'user' | 'expiry' | null;
+  completed_at: Date | null;
   version: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -115,6 +128,8 @@ export interface TradesTable {
 export interface TradeItemsTable {
   id: GeneratedInt64;
   trade_id: Int64;
+  /** The planned offer that carries the item (main 0005). */
+  offer_id: Int64 | null;
   side: 'user_gives' | 'user_receives';
   asset_id: Int64;
   context_id: Generated<number>;
@@ -122,6 +137,7 @@ export interface TradeItemsTable {
   price: Int64;
   bot_id: number | null;
   new_asset_id: Int64 | null;
+  new_context_id: number | null;
 }
 
 export interface ReservationsTable {
@@ -138,13 +154,20 @@ export interface ReservationsTable {
 export interface OffersTable {
   id: GeneratedInt64;
   trade_id: Int64;
-  bot_id: number;
+  /** null while a deposit's offer waits for the tradebot to pick its bot (main 0005). */
+  bot_id: number | null;
   steam_offer_id: Int64 | null;
   state: string;
   steam_state: number | null;
   steam_trade_id: Int64 | null;
+  give_value: ColumnType<string, string | bigint | undefined, string | bigint>;
+  receive_value: ColumnType<string, string | bigint | undefined, string | bigint>;
+  /** The part of the balance held for this offer (core settlement.ts). */
+  hold_share: ColumnType<string, string | bigint | undefined, string | bigint>;
+  end_reason: string | null;
   created_at: CreatedAt;
   sent_at: Date | null;
+  settled_at: Date | null;
   updated_at: UpdatedAt;
 }
 
