@@ -205,6 +205,15 @@ export class Bus {
     return this.#subscriber;
   }
 
+  /**
+   * True when `consumer` handled this event before (within `ttlSeconds`), else records it and
+   * answers false: events are delivered at least once, consumers act once per event id.
+   */
+  async seenBefore(consumer: string, eventId: string, ttlSeconds = 86_400): Promise<boolean> {
+    const ok = await this.#o.client.set(this.keys.seen(consumer, eventId), '1', 'EX', ttlSeconds, 'NX');
+    return ok === null;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((q) => q.close()));
     this.#queues.clear();

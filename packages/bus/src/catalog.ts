@@ -1,10 +1,12 @@
 import {
+  parseBalanceUpdated,
   parsePricesImported,
+  parseTradeUpdated,
   parseSiteInventoryChanged,
   parseSiteItemsReleased,
   parseSiteItemsReserved,
 } from './events.ts';
-import { parsePricingImportJob, parseRefreshAllJob, parseRefreshBotJob } from './queues.ts';
+import { parsePricingImportJob, parseRefreshAllJob, parseRefreshBotJob, parseTradeJob } from './queues.ts';
 
 /**
  * The contract between services, declared once: every BullMQ job (its queue, name, payload
@@ -60,6 +62,26 @@ export const JOBS = {
       keep: { completed: 100, failed: 100 },
     }),
   },
+  /**
+   * The tradebot: carry out a trade (record each offer's intent, send, confirm) or cancel its
+   * live offers. Enqueued by the backend's outbox relay; one job per trade and kind at a time.
+   */
+  'trade-execution': {
+    'execute-trade': job({
+      parse: parseTradeJob,
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000 },
+      dedupe: (p) => ({ id: `execute:${p.tradeId}` }),
+      keep: { completed: 1_000, failed: 5_000 },
+    }),
+    'cancel-trade': job({
+      parse: parseTradeJob,
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 2_000 },
+      dedupe: (p) => ({ id: `cancel:${p.tradeId}` }),
+      keep: { completed: 1_000, failed: 5_000 },
+    }),
+  },
 } as const;
 
 export const EVENTS = {
@@ -71,6 +93,10 @@ export const EVENTS = {
   'site-items.reserved': event({ channel: 'events:site-items-reserved:v1', parse: parseSiteItemsReserved }),
   /** Site items back on offer: their trade ended without them leaving, or the reservation ran out. */
   'site-items.released': event({ channel: 'events:site-items-released:v1', parse: parseSiteItemsReleased }),
+  /** A trade changed: its public view, for its owner's live updates. */
+  'trade.updated': event({ channel: 'events:trade-updated:v1', parse: parseTradeUpdated }),
+  /** A balance changed. */
+  'balance.updated': event({ channel: 'events:balance-updated:v1', parse: parseBalanceUpdated }),
 } as const;
 
 export type JobCatalog = typeof JOBS;

@@ -1,5 +1,5 @@
 import { parseAssetIds } from './queues.ts';
-import { array, int, object, str, version, ASSET_ID, STEAM_ID } from './validate.ts';
+import { array, int, object, oneOf, str, version, ASSET_ID, STEAM_ID } from './validate.ts';
 
 /**
  * Pub/sub event payloads (channels are in catalog.ts). Events are at-least-once hints: a
@@ -127,6 +127,70 @@ export function parseSiteItemsReleased(data: unknown): SiteItemsReleasedV1 {
     eventId: str(where, o, 'eventId'),
     tradeId: str(where, o, 'tradeId', ASSET_ID),
     assetIds: parseAssetIds(where, o, 'assetIds'),
+    at: str(where, o, 'at'),
+  };
+}
+
+/**
+ * A trade changed (backend, through the outbox, in order per trade): its whole public view, so
+ * the socket server can push it to its owner as is. `version` grows with every change.
+ */
+export interface TradeUpdatedV1 {
+  v: 1;
+  type: 'trade.updated';
+  eventId: string;
+  tradeId: string;
+  userId: string;
+  version: number;
+  /** The trade as GET /api/v1/trades/:id answers it. */
+  trade: Record<string, unknown>;
+  at: string;
+}
+
+export function parseTradeUpdated(data: unknown): TradeUpdatedV1 {
+  const where = 'trade.updated';
+  const o = object(where, data);
+  version(where, o, 1);
+  if (o.type !== where) str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: where,
+    eventId: str(where, o, 'eventId'),
+    tradeId: str(where, o, 'tradeId', ASSET_ID),
+    userId: str(where, o, 'userId', ASSET_ID),
+    version: int(where, o, 'version', { min: 0 }),
+    trade: object(`${where} trade`, o.trade),
+    at: str(where, o, 'at'),
+  };
+}
+
+/** A user's balance changed (backend, through the outbox). Amounts in minor units. */
+export interface BalanceUpdatedV1 {
+  v: 1;
+  type: 'balance.updated';
+  eventId: string;
+  userId: string;
+  amount: number;
+  protected: number;
+  debt: number;
+  currency: 'USD';
+  at: string;
+}
+
+export function parseBalanceUpdated(data: unknown): BalanceUpdatedV1 {
+  const where = 'balance.updated';
+  const o = object(where, data);
+  version(where, o, 1);
+  if (o.type !== where) str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: where,
+    eventId: str(where, o, 'eventId'),
+    userId: str(where, o, 'userId', ASSET_ID),
+    amount: int(where, o, 'amount', { min: 0 }),
+    protected: int(where, o, 'protected', { min: 0 }),
+    debt: int(where, o, 'debt', { min: 0 }),
+    currency: oneOf(where, o, 'currency', ['USD'] as const),
     at: str(where, o, 'at'),
   };
 }

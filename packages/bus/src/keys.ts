@@ -56,6 +56,10 @@ export function redisKeys(prefix: string) {
     bullPrefix: (queue: string) => `${prefix}bull:{${queue}}`,
     /** A pub/sub channel (classic PUBLISH reaches subscribers on every cluster node). */
     channel: (name: string) => `${prefix}${name}`,
+    /** An event a consumer has handled already (at-least-once delivery, deduplicated by event id). */
+    seen: (consumer: string, eventId: string) => `${prefix}seen:${consumer}:${eventId}`,
+    /** A lease: one process at a time does this work (the outbox relay). */
+    lease: (name: string) => `${prefix}lease:${name}`,
   };
 }
 

@@ -56,3 +56,16 @@ export function parseAssetIds(where: string, o: Record<string, unknown>, key: st
     return v;
   });
 }
+
+/** The tradebot carries out a trade (send its offers) or cancels its live offers. */
+export interface TradeJobV1 {
+  v: 1;
+  tradeId: string;
+}
+
+export function parseTradeJob(data: unknown): TradeJobV1 {
+  const where = 'trade-execution';
+  const o = object(where, data);
+  version(where, o, 1);
+  return { v: 1, tradeId: str(where, o, 'tradeId', ASSET_ID) };
+}

@@ -4,3 +4,4 @@ export * from './migrate.ts';
 export * from './settings.repository.ts';
 export { mainMigrations, pricingMigrations } from './migrations/index.ts';
 export * from './redis.ts';
+export * from './transact.ts';

@@ -42,6 +42,8 @@ export interface LedgerTable {
   ref_id: string;
   /** Credit from items received: trade-protected until this time (main 0005). */
   protected_until: Date | null;
+  /** Why, in words, for adjustments by an operator (main 0005). */
+  note: string | null;
   created_at: CreatedAt;
 }
 

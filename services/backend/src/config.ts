@@ -1,9 +1,32 @@
-import { loadSchema, type ConfigOf, type Env, serviceGroups } from '@platform/config';
+import { int, loadSchema, type ConfigOf, type Env, serviceGroups, url } from '@platform/config';
 import { sessionGroup } from '@platform/http';
+import { acceptGroup, priceBookGroup } from '@platform/pricing';
 
 export const backendSchema = {
   ...serviceGroups(3000),
   session: sessionGroup(),
+  /** The same prices, spreads and acceptance rules as inventory (packages/pricing). */
+  prices: priceBookGroup(),
+  accept: acceptGroup(),
+  trades: {
+    /** How long a trade's site items stay reserved for it (issue 11: 6–15 minutes). */
+    reservationSeconds: int('TRADE_RESERVATION_SECONDS', 600, { min: 360, max: 900 }),
+    /** Items per side of one trade. */
+    maxItemsPerSide: int('TRADE_MAX_ITEMS', 50, { min: 1, max: 200 }),
+    /** What a user gives is checked against their inventory read from Steam at most this long ago. */
+    inventoryMaxAgeMs: int('TRADE_INVENTORY_MAX_AGE_MS', 120_000, { min: 0, max: 3_600_000 }),
+    /** Steam's CS2 trade protection (steam.md §4.8): credit from items received is protected this long. */
+    protectionDays: int('TRADE_PROTECTION_DAYS', 7, { min: 0, max: 30 }),
+    /** How often reservations past their end are looked for. */
+    sweepIntervalMs: int('TRADE_SWEEP_INTERVAL_MS', 5_000, { min: 100 }),
+    /** How often the outbox relay looks for events to publish when nothing woke it. */
+    outboxPollMs: int('OUTBOX_POLL_MS', 50, { min: 5, max: 10_000 }),
+  },
+  cinv: {
+    /** cinv's internal routes (users' inventories as Steam gives them). */
+    url: url('CINV_URL', 'http://127.0.0.1:3011', { protocols: ['http:', 'https:'] }),
+    timeoutMs: int('CINV_TIMEOUT_MS', 20_000, { min: 100, max: 120_000 }),
+  },
 };
 
 export type BackendConfig = ConfigOf<typeof backendSchema>;

@@ -1,5 +1,4 @@
-import { runHttpService } from '@platform/http';
-import { buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { runService } from '@platform/http';
+import { backendService } from './service.ts';
 
-runHttpService({ name: 'backend', loadConfig, buildApp });
+runService(backendService);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createServiceApp, createSessionAuth, internalRoutes } from '@platform/http';
-import { cinvRoutes } from './cinv/cinv.routes.ts';
+import { cinvInternalRoutes, cinvRoutes } from './cinv/cinv.routes.ts';
 import type { UserInventoryService } from './cinv/user-inventory.service.ts';
 import type { Enricher } from '@platform/pricing';
 import type { InventoryContext } from './runtime.ts';
@@ -40,5 +40,8 @@ export async function buildCinvApp(
     responseCacheBytes: cinv.responseCacheBytes,
     ...(parts.now ? { now: parts.now } : {}),
   });
+  await internalRoutes(app, ctx.config.internal.token, (internal) =>
+    cinvInternalRoutes(internal, { inventories: parts.inventories }),
+  );
   return app;
 }

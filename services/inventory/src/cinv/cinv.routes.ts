@@ -179,3 +179,64 @@ export function cinvRoutes(app: FastifyInstance, deps: CinvRouteDeps): void {
     },
   );
 }
+
+/**
+ * Service to service (behind the internal token): a user's inventory as Steam gave it, not
+ * priced (the caller prices with its own price book), no older than `maxAgeMs` when given.
+ * `fresh=1` with `requester` (a user id) asks Steam again, limited per requester as the public
+ * route is.
+ */
+export function cinvInternalRoutes(app: FastifyInstance, deps: { inventories: UserInventoryService }): void {
+  app.get(
+    '/internal/v1/inventories/:steamId',
+    {
+      schema: {
+        summary: "A user's inventory as Steam gave it (not priced), no older than maxAgeMs",
+        security: [{ internal: [] }],
+        params: {
+          type: 'object',
+          required: ['steamId'],
+          properties: { steamId: { type: 'string', pattern: '^\\d{17}$' } },
+        },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            maxAgeMs: { type: 'integer', minimum: 0 },
+            fresh: { type: 'string', enum: ['0', '1', 'true', 'false'] },
+            requester: { type: 'string', pattern: '^[1-9]\\d{0,19}$' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['steamId', 'fetchedAt', 'stale', 'totalCount', 'items'],
+            properties: {
+              steamId: { type: 'string' },
+              fetchedAt: { type: 'string' },
+              stale: { type: 'boolean' },
+              totalCount: { type: 'integer' },
+              items: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { steamId } = req.params as { steamId: string };
+      const q = req.query as { maxAgeMs?: number; fresh?: string; requester?: string };
+      const inv = await deps.inventories.get(steamId, {
+        fresh: q.fresh === '1' || q.fresh === 'true',
+        requester: { kind: 'user', userId: q.requester ?? 'internal' },
+        ...(q.maxAgeMs === undefined ? {} : { maxAgeMs: q.maxAgeMs }),
+      });
+      return {
+        steamId: inv.steamId,
+        fetchedAt: inv.fetchedAt.toISOString(),
+        stale: inv.stale,
+        totalCount: inv.totalCount,
+        items: inv.items.map((i) => ({ ...i, tradableAfter: i.tradableAfter?.toISOString() ?? null })),
+      };
+    },
+  );
+}

@@ -73,11 +73,24 @@ export class UserInventoryService {
     this.parsed = new ByteLru(options.memoryBytes);
   }
 
-  async get(steamId: string, opts: { fresh?: boolean; requester: Requester }): Promise<UserInventory> {
+  /**
+   * `maxAgeMs`: a copy older than this is not served; Steam is asked now (the backend checking
+   * what a user gives in a trade: ownership against fresh-enough data).
+   */
+  async get(
+    steamId: string,
+    opts: { fresh?: boolean; requester: Requester; maxAgeMs?: number },
+  ): Promise<UserInventory> {
     if (!/^\d{17}$/.test(steamId))
       throw new AppError('VALIDATION_FAILED', 'A SteamID64 has 17 digits.', { field: '/params/steamId' });
     if (opts.fresh) {
       await this.limitFresh(opts.requester);
+      await this.o.budget?.take(opts.requester);
+      return this.load(steamId);
+    }
+    if (opts.maxAgeMs !== undefined) {
+      const inv = await this.get(steamId, { requester: opts.requester });
+      if (Date.now() - inv.fetchedAt.getTime() <= opts.maxAgeMs) return inv;
       await this.o.budget?.take(opts.requester);
       return this.load(steamId);
     }

@@ -1,9 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import type { MainDatabase } from '@platform/db';
+import { transact, type MainDatabase } from '@platform/db';
 import { categoryOf, ITEM_CATEGORIES, type ItemCategory } from '@platform/core';
 import type { SteamItem } from '@platform/steam';
-
-const ER_LOCK_DEADLOCK = 1213;
 
 /** What reconciliation compares: the fields a refresh can change on an asset that stays. */
 export interface StoredItem {
@@ -158,62 +156,48 @@ export class ItemsRepository {
    * another bot moves to the bot that holds it now.
    */
   async applyBotChanges(botId: number, changes: BotChanges, itemCount: number): Promise<void> {
-    // Bots refresh in parallel and their asset ids sit side by side in the unique index. Under
-    // REPEATABLE READ the upserts' next-key locks deadlock each other; READ COMMITTED takes no gap
-    // locks, and a deadlock that still happens is retried (it rolled back whole).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.applyOnce(botId, changes, itemCount);
-        return;
-      } catch (err) {
-        if ((err as { errno?: number }).errno !== ER_LOCK_DEADLOCK || attempt >= 5) throw err;
-      }
-    }
-  }
-
-  private async applyOnce(botId: number, changes: BotChanges, itemCount: number): Promise<void> {
-    await this.db
-      .transaction()
-      .setIsolationLevel('read committed')
-      .execute(async (trx) => {
-        for (let i = 0; i < changes.remove.length; i += 1000) {
-          await trx
-            .deleteFrom('items')
-            .where('bot_id', '=', botId)
-            .where('asset_id', 'in', changes.remove.slice(i, i + 1000))
-            .execute();
-        }
-        await insertNew(trx, botId, changes.add);
-        await upsertItems(trx, botId, changes.update);
-        await upsertClasses(trx, changes.add);
-        if (changes.clearStale)
-          await trx
-            .updateTable('items')
-            .set({ stale: 0 })
-            .where('bot_id', '=', botId)
-            .where('stale', '=', 1)
-            .$if(changes.unseen.length > 0, (qb) => qb.where('asset_id', 'not in', changes.unseen))
-            .execute();
-        for (let i = 0; i < changes.unseen.length; i += 1000) {
-          await trx
-            .updateTable('items')
-            .set({ stale: 1 })
-            .where('bot_id', '=', botId)
-            .where('asset_id', 'in', changes.unseen.slice(i, i + 1000))
-            .where('stale', '=', 0)
-            .execute();
-        }
+    // Bots refresh in parallel and their asset ids sit side by side in the unique index: under
+    // REPEATABLE READ the upserts' next-key locks deadlocked each other (transact: READ
+    // COMMITTED, and a deadlock that still happens is retried).
+    await transact(this.db, async (trx) => {
+      for (let i = 0; i < changes.remove.length; i += 1000) {
         await trx
-          .updateTable('bots')
-          .set({
-            item_count: itemCount,
-            inventory_refreshed_at: new Date(),
-            inventory_failure: null,
-            inventory_failures: 0,
-          })
-          .where('id', '=', botId)
+          .deleteFrom('items')
+          .where('bot_id', '=', botId)
+          .where('asset_id', 'in', changes.remove.slice(i, i + 1000))
           .execute();
-      });
+      }
+      await insertNew(trx, botId, changes.add);
+      await upsertItems(trx, botId, changes.update);
+      await upsertClasses(trx, changes.add);
+      if (changes.clearStale)
+        await trx
+          .updateTable('items')
+          .set({ stale: 0 })
+          .where('bot_id', '=', botId)
+          .where('stale', '=', 1)
+          .$if(changes.unseen.length > 0, (qb) => qb.where('asset_id', 'not in', changes.unseen))
+          .execute();
+      for (let i = 0; i < changes.unseen.length; i += 1000) {
+        await trx
+          .updateTable('items')
+          .set({ stale: 1 })
+          .where('bot_id', '=', botId)
+          .where('asset_id', 'in', changes.unseen.slice(i, i + 1000))
+          .where('stale', '=', 0)
+          .execute();
+      }
+      await trx
+        .updateTable('bots')
+        .set({
+          item_count: itemCount,
+          inventory_refreshed_at: new Date(),
+          inventory_failure: null,
+          inventory_failures: 0,
+        })
+        .where('id', '=', botId)
+        .execute();
+    });
   }
 
   /** A failed refresh keeps every item and marks them stale: the bot may still hold them. */
@@ -224,16 +208,6 @@ export class ItemsRepository {
       .where('bot_id', '=', botId)
       .where('stale', '=', 0)
       .execute();
-  }
-
-  /** How many of each market_hash_name the site holds (for the overstock rule). */
-  async countsByName(): Promise<Map<string, number>> {
-    const rows = await this.db
-      .selectFrom('items')
-      .select(['market_hash_name', sql<string>`COUNT(*)`.as('n')])
-      .groupBy('market_hash_name')
-      .execute();
-    return new Map(rows.map((r) => [r.market_hash_name, Number(r.n)]));
   }
 }
 

@@ -40,6 +40,7 @@ const columns: Array<[string, string, string]> = [
   ['trade_items', 'offer_id', `BIGINT UNSIGNED NULL AFTER trade_id`],
   ['trade_items', 'new_context_id', `INT UNSIGNED NULL AFTER new_asset_id`],
   ['ledger', 'protected_until', `DATETIME(3) NULL AFTER ref_id`],
+  ['ledger', 'note', `VARCHAR(255) NULL AFTER protected_until`],
   ['balances', 'debt', `BIGINT NOT NULL DEFAULT 0 CHECK (debt >= 0) AFTER amount`],
 ];
 

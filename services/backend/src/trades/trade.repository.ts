@@ -1,0 +1,209 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { minorToJson, toMinor, type OfferState, type TradeState } from '@platform/core';
+import type { MainDatabase } from '@platform/db';
+
+type Db = Kysely<MainDatabase> | Transaction<MainDatabase>;
+
+/** api.md's trade, as every route and event shows it. */
+export interface TradeView {
+  id: string;
+  type: 'deposit' | 'withdraw' | 'swap';
+  state: TradeState;
+  give: Array<{ assetId: string; marketHashName: string; price: number }>;
+  receive: Array<{ assetId: string; marketHashName: string; price: number }>;
+  giveValue: number;
+  receiveValue: number;
+  /** What the balance changes by when every offer is accepted. */
+  balanceDelta: number;
+  /** Held from the balance while the trade runs (core settlement.ts). */
+  hold: number;
+  currency: 'USD';
+  verificationCode: string;
+  expiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  /** Why it ended when it did not complete, e.g. `user`, `expiry`, or an offer's reason. */
+  reason: string | null;
+  offers: Array<{
+    id: string;
+    steamOfferId: string | null;
+    state: OfferState;
+    give: string[];
+    receive: string[];
+  }>;
+}
+
+export interface TradeRow {
+  id: string;
+  user_id: string;
+  kind: 'deposit' | 'withdraw' | 'swap';
+  state: string;
+  version: number;
+  cancel_reason: 'user' | 'expiry' | null;
+  expires_at: Date | null;
+}
+
+export interface OfferRow {
+  id: string;
+  trade_id: string;
+  bot_id: number | null;
+  state: OfferState;
+  steam_offer_id: string | null;
+  give_value: string;
+  receive_value: string;
+  hold_share: string;
+}
+
+export interface TradeItemRow {
+  id: string;
+  offer_id: string | null;
+  side: 'user_gives' | 'user_receives';
+  asset_id: string;
+  context_id: number;
+  market_hash_name: string;
+  price: string;
+  bot_id: number | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** SQL of trades, their items and offers, and the public view built from them. */
+export class TradeRepository {
+  /** The trade row locked for this transaction: every change of a trade is serialized on it. */
+  async lock(trx: Transaction<MainDatabase>, tradeId: string): Promise<TradeRow | undefined> {
+    return trx
+      .selectFrom('trades')
+      .select(['id', 'user_id', 'kind', 'state', 'version', 'cancel_reason', 'expires_at'])
+      .where('id', '=', tradeId)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async offers(db: Db, tradeId: string): Promise<OfferRow[]> {
+    return db
+      .selectFrom('offers')
+      .select([
+        'id',
+        'trade_id',
+        'bot_id',
+        'state',
+        'steam_offer_id',
+        'give_value',
+        'receive_value',
+        'hold_share',
+      ])
+      .where('trade_id', '=', tradeId)
+      .orderBy('id')
+      .execute() as Promise<OfferRow[]>;
+  }
+
+  async items(db: Db, tradeId: string): Promise<TradeItemRow[]> {
+    return db
+      .selectFrom('trade_items')
+      .select(['id', 'offer_id', 'side', 'asset_id', 'context_id', 'market_hash_name', 'price', 'bot_id'])
+      .where('trade_id', '=', tradeId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Sets the trade's state (and whatever else changes with it), bumping its version. */
+  async setState(
+    trx: Transaction<MainDatabase>,
+    tradeId: string,
+    state: TradeState,
+    extra: { cancel_reason?: 'user' | 'expiry'; failure_code?: string | null; completed_at?: Date } = {},
+  ): Promise<void> {
+    await trx
+      .updateTable('trades')
+      .set({ state, version: sql`version + 1`, ...extra })
+      .where('id', '=', tradeId)
+      .execute();
+  }
+
+  async findIdByKey(
+    db: Db,
+    userId: string,
+    key: string,
+  ): Promise<{ id: string; request_hash: string } | undefined> {
+    return db
+      .selectFrom('trades')
+      .select(['id', 'request_hash'])
+      .where('user_id', '=', userId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+  }
+
+  /** The views of these trades (any order in, their order out), or fewer when some do not exist. */
+  async views(db: Db, tradeIds: string[]): Promise<TradeView[]> {
+    if (tradeIds.length === 0) return [];
+    const [trades, items, offers] = await Promise.all([
+      db.selectFrom('trades').selectAll().where('id', 'in', tradeIds).execute(),
+      db
+        .selectFrom('trade_items')
+        .select(['trade_id', 'offer_id', 'side', 'asset_id', 'market_hash_name', 'price'])
+        .where('trade_id', 'in', tradeIds)
+        .orderBy('id')
+        .execute(),
+      db
+        .selectFrom('offers')
+        .select(['id', 'trade_id', 'steam_offer_id', 'state', 'end_reason'])
+        .where('trade_id', 'in', tradeIds)
+        .orderBy('id')
+        .execute(),
+    ]);
+    const byId = new Map(trades.map((t) => [t.id, t]));
+    return tradeIds.flatMap((id) => {
+      const t = byId.get(id);
+      if (!t) return [];
+      const mine = items.filter((i) => i.trade_id === id);
+      const side = (s: 'user_gives' | 'user_receives') =>
+        mine
+          .filter((i) => i.side === s)
+          .map((i) => ({
+            assetId: i.asset_id,
+            marketHashName: i.market_hash_name,
+            price: minorToJson(toMinor(i.price)),
+          }));
+      const tradeOffers = offers.filter((o) => o.trade_id === id);
+      const endReason = tradeOffers.find((o) => o.end_reason)?.end_reason ?? null;
+      return [
+        {
+          id: t.id,
+          type: t.kind,
+          state: t.state as TradeState,
+          give: side('user_gives'),
+          receive: side('user_receives'),
+          giveValue: minorToJson(toMinor(t.user_gives_value)),
+          receiveValue: minorToJson(toMinor(t.user_receives_value)),
+          balanceDelta: minorToJson(toMinor(t.balance_delta)),
+          hold: minorToJson(toMinor(t.balance_hold)),
+          currency: 'USD' as const,
+          verificationCode: t.verification_code,
+          expiresAt: iso(t.expires_at),
+          createdAt: t.created_at.toISOString(),
+          updatedAt: t.updated_at.toISOString(),
+          completedAt: iso(t.completed_at),
+          reason: t.cancel_reason ?? t.failure_code ?? (t.state === 'completed' ? null : endReason),
+          offers: tradeOffers.map((o) => ({
+            id: o.id,
+            steamOfferId: o.steam_offer_id,
+            state: o.state as OfferState,
+            give: mine.filter((i) => i.offer_id === o.id && i.side === 'user_gives').map((i) => i.asset_id),
+            receive: mine
+              .filter((i) => i.offer_id === o.id && i.side === 'user_receives')
+              .map((i) => i.asset_id),
+          })),
+        },
+      ];
+    });
+  }
+
+  /** The user's trades, newest first, a page of ids after the cursor (a trade id). */
+  async listIds(db: Db, userId: string, limit: number, before: string | undefined): Promise<string[]> {
+    let q = db.selectFrom('trades').select('id').where('user_id', '=', userId);
+    if (before !== undefined) q = q.where('id', '<', before);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+}
