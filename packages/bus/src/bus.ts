@@ -124,6 +124,20 @@ export class Bus {
     });
   }
 
+  /** Several jobs of one queue in one call (one round trip), each validated and ruled as `enqueue` does. */
+  async enqueueBulk<Q extends QueueName>(
+    queue: Q,
+    jobs: ReadonlyArray<{ name: JobName<Q>; payload: JobPayload<Q, JobName<Q>> }>,
+  ): Promise<Job[]> {
+    if (jobs.length === 0) return [];
+    return this.queue(queue).addBulk(
+      jobs.map(({ name, payload }) => {
+        const data = jobSpec(queue, name).parse(payload);
+        return { name, data, opts: this.jobOptions(queue, name, data) };
+      }),
+    );
+  }
+
   /** A BullMQ job scheduler: `name` every `everyMs`, created or updated in place (one per id). */
   async schedule<Q extends QueueName, N extends JobName<Q>>(
     schedulerId: string,

@@ -5,3 +5,4 @@ export * from './settings.repository.ts';
 export { mainMigrations, pricingMigrations } from './migrations/index.ts';
 export * from './redis.ts';
 export * from './transact.ts';
+export * from './ids.ts';

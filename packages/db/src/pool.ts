@@ -1,5 +1,5 @@
 import { Kysely, MysqlDialect, type MysqlPool, type MysqlPoolConnection } from 'kysely';
-import { createPool, type Pool, type PoolOptions } from 'mysql2';
+import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
 import { AppError } from '@platform/core';
 
 export interface MysqlSettings {
@@ -105,9 +105,24 @@ export function createMysqlPool(options: PoolOptions): Pool {
   return pool;
 }
 
+export interface Statement {
+  sql: string;
+  values?: unknown[];
+}
+
 export interface Databases<Main, Pricing> {
   main: Kysely<Main>;
   pricing: Kysely<Pricing>;
+  /**
+   * Runs the statements as one transaction (READ COMMITTED) in a single round trip, and answers
+   * each statement's result. For a hot path whose statements do not depend on each other's
+   * answers (ids chosen by the caller, values computed in SQL): every round trip costs a
+   * system call on each side, and a transaction of ten statements took ten of them. Any error
+   * rolls the whole transaction back before it is thrown (a deadlock victim may be run again).
+   */
+  script(statements: readonly Statement[]): Promise<unknown[]>;
+  /** Runs independent reads in one round trip (no transaction); answers each one's rows. */
+  reads(statements: readonly Statement[]): Promise<unknown[][]>;
   /** Checks that MySQL answers (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -127,14 +142,71 @@ export function createDatabases<Main, Pricing>(settings: MysqlSettings): Databas
     }),
   });
   const pricing = (main as unknown as Kysely<Pricing>).withSchema(settings.pricingDatabase);
+  // Scripts run on a pool of their own, the only one that accepts several statements in one
+  // query (values still travel as placeholders, escaped by the driver).
+  let scriptPool: Pool | undefined;
+  const acquire = (): Promise<MysqlPoolConnection> => {
+    scriptPool ??= createMysqlPool({
+      ...poolOptions(settings, settings.database),
+      connectionLimit: Math.max(2, Math.ceil(settings.poolSize / 2)),
+      multipleStatements: true,
+    });
+    const limited = withAcquireTimeout(scriptPool, settings.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS);
+    return new Promise((resolve, reject) =>
+      limited.getConnection((err: unknown, conn) =>
+        err
+          ? reject(err instanceof Error ? err : new Error('could not get a MySQL connection'))
+          : resolve(conn),
+      ),
+    );
+  };
   return {
     main,
     pricing,
+    async script(statements) {
+      const conn = (await acquire()) as unknown as PoolConnection;
+      const text = [
+        'SET TRANSACTION ISOLATION LEVEL READ COMMITTED',
+        'START TRANSACTION',
+        ...statements.map((st) => st.sql),
+        'COMMIT',
+      ].join(';\n');
+      try {
+        const [results] = await conn.promise().query(
+          text,
+          statements.flatMap((st) => st.values ?? []),
+        );
+        return (results as unknown[]).slice(2, 2 + statements.length);
+      } catch (err) {
+        await conn
+          .promise()
+          .query('ROLLBACK')
+          .catch(() => conn.destroy());
+        throw err;
+      } finally {
+        conn.release();
+      }
+    },
+    async reads(statements) {
+      const conn = (await acquire()) as unknown as PoolConnection;
+      try {
+        const text = statements.map((st) => st.sql).join(';\n');
+        const [results] = await conn.promise().query(
+          text,
+          statements.flatMap((st) => st.values ?? []),
+        );
+        // One statement answers its rows; several answer a list of row lists.
+        return (statements.length === 1 ? [results] : results) as unknown[][];
+      } finally {
+        conn.release();
+      }
+    },
     async ping() {
       await pool.promise().query('SELECT 1');
     },
     async close() {
       await main.destroy();
+      if (scriptPool) await scriptPool.promise().end();
     },
   };
 }

@@ -68,6 +68,7 @@ export async function createBackend(ctx: BackendContext, opts: BackendOptions = 
   });
   const tradeService = new TradeService({
     db: dbs.main,
+    dbs,
     trades,
     balances,
     settlement,

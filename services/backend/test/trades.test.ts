@@ -43,6 +43,7 @@ interface TradeBody {
   receive: Array<{ assetId: string; price: number }>;
 }
 
+let nextAsset = 9_000_000_000;
 /** What the tradebot does for one offer: record the intent, send, and report how it ended. */
 async function carryOut(tradeId: string, offerId: string, botId: number, end: 'accepted' | 'declined') {
   assert.equal((await report(t, `${tradeId}/offers/${offerId}/intent`, { botId })).statusCode, 200);
@@ -53,11 +54,11 @@ async function carryOut(tradeId: string, offerId: string, botId: number, end: 'a
     const offer = plan.offers.find((o) => o.id === offerId)!;
     const received = offer.give.map((g, i) => ({
       assetId: g.assetId,
-      newAssetId: String(9_000_000_000 + Number(offerId) * 100 + i),
+      newAssetId: String(nextAsset++ + i),
       newContextId: 16,
     }));
     const res = await report(t, `${tradeId}/offers/${offerId}/accepted`, {
-      steamTradeId: String(7_000_000 + Number(offerId)),
+      steamTradeId: String(nextAsset++),
       received,
     });
     assert.equal(res.statusCode, 200, res.body);

@@ -20,6 +20,11 @@ export interface BalanceRow {
   debt: Minor;
 }
 
+/** A balance with its trade-protected part, as events and the API show it. */
+export interface BalanceState extends BalanceRow {
+  protected: Minor;
+}
+
 /**
  * The balance and its ledger (invariant 2): every change is a ledger row written in the same
  * transaction, with the balance after it. The balance never goes below zero, and that is
@@ -48,12 +53,41 @@ export class BalanceRepository {
   }
 
   /**
+   * The balance, its debt and its trade-protected part in one query: credit from items received
+   * within Steam's protection window, as far as the balance still holds it. Spending takes
+   * unprotected credit first, so protected = min(balance, protected credit in the window).
+   */
+  async state(db: Db, userId: string): Promise<BalanceState> {
+    const row = await db
+      .selectFrom('balances as b')
+      .select([
+        'b.amount',
+        'b.debt',
+        sql<
+          string | null
+        >`(SELECT SUM(l.delta) FROM ledger l WHERE l.user_id = b.user_id AND l.protected_until > CURRENT_TIMESTAMP(3))`.as(
+          'window',
+        ),
+      ])
+      .where('b.user_id', '=', userId)
+      .executeTakeFirst();
+    if (!row) return { amount: 0n, debt: 0n, protected: 0n };
+    const amount = toMinor(row.amount);
+    const inWindow = row.window ? toMinor(row.window) : 0n;
+    return {
+      amount,
+      debt: toMinor(row.debt),
+      protected: inWindow <= 0n ? 0n : inWindow < amount ? inWindow : amount,
+    };
+  }
+
+  /**
    * Takes `amount` (> 0) from the balance, or throws INSUFFICIENT_BALANCE having changed nothing.
+   * A missing balance row is a balance of zero: the conditional update finds nothing to take.
    * Returns the balance after.
    */
-  async debit(trx: Transaction<MainDatabase>, amount: Minor, entry: LedgerEntry): Promise<Minor> {
+  async debit(trx: Transaction<MainDatabase>, amount: Minor, entry: LedgerEntry): Promise<BalanceState> {
     if (amount <= 0n) throw new RangeError('a debit is positive');
-    await this.ensure(trx, entry.userId);
     const r = await trx
       .updateTable('balances')
       .set({ amount: sql`amount - ${amount}` })
@@ -61,8 +95,8 @@ export class BalanceRepository {
       .where('amount', '>=', amount.toString())
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new AppError('INSUFFICIENT_BALANCE');
-    const { amount: after } = await this.read(trx, entry.userId);
-    await this.#ledger(trx, -amount, after, entry);
+    const after = await this.state(trx, entry.userId);
+    await this.#ledger(trx, -amount, after.amount, entry);
     return after;
   }
 
@@ -128,23 +162,6 @@ export class BalanceRepository {
     const taken = before.amount - after.amount;
     if (taken > 0n) await this.#ledger(trx, -taken, after.amount, entry);
     return { taken, debt: after.debt - before.debt };
-  }
-
-  /**
-   * The part of the balance that is trade-protected credit: credit from items received within
-   * Steam's protection window, as far as the balance still holds it. Spending takes unprotected
-   * credit first, so protected = min(balance, protected credit received in the window).
-   */
-  async protectedAmount(db: Db, userId: string, balance: Minor): Promise<Minor> {
-    const r = await db
-      .selectFrom('ledger')
-      .select(sql<string | null>`SUM(delta)`.as('sum'))
-      .where('user_id', '=', userId)
-      .where('protected_until', '>', sql<Date>`CURRENT_TIMESTAMP(3)`)
-      .executeTakeFirst();
-    const inWindow = r?.sum ? toMinor(r.sum) : 0n;
-    if (inWindow <= 0n) return 0n;
-    return inWindow < balance ? inWindow : balance;
   }
 
   async #ledger(trx: Transaction<MainDatabase>, delta: Minor, after: Minor, e: LedgerEntry): Promise<void> {

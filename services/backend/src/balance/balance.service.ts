@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { AppError, minorToJson, toMinor, type Minor } from '@platform/core';
 import { transact, type MainDatabase } from '@platform/db';
 import { OutboxWriter } from '../outbox/outbox.ts';
+import { balanceEvent } from '../trades/settlement.service.ts';
 import type { BalanceRepository } from './balance.repository.ts';
 
 /** A user's balance as api.md shows it. */
@@ -29,8 +30,8 @@ export class BalanceService {
   }
 
   async view(userId: string): Promise<BalanceView> {
-    const b = await this.#balances.read(this.#db, userId);
-    const prot = await this.#balances.protectedAmount(this.#db, userId, b.amount);
+    const b = await this.#balances.state(this.#db, userId);
+    const prot = b.protected;
     const until = await this.#db
       .selectFrom('ledger')
       .select(sql<Date | null>`MAX(protected_until)`.as('until'))
@@ -116,23 +117,12 @@ export class BalanceService {
         refId: randomUUID(),
         note: `${operator}: ${note}`.slice(0, 255),
       };
-      const after =
-        amount > 0n
-          ? await this.#balances.credit(trx, amount, entry)
-          : await this.#balances.debit(trx, -amount, entry);
-      const b = await this.#balances.read(trx, user.id);
-      out.event('balance.updated', `user:${user.id}`, {
-        v: 1,
-        type: 'balance.updated',
-        userId: user.id,
-        amount: minorToJson(b.amount),
-        protected: minorToJson(await this.#balances.protectedAmount(trx, user.id, b.amount)),
-        debt: minorToJson(b.debt),
-        currency: 'USD',
-        at: new Date().toISOString(),
-      });
+      if (amount > 0n) await this.#balances.credit(trx, amount, entry);
+      else await this.#balances.debit(trx, -amount, entry);
+      const after = await this.#balances.state(trx, user.id);
+      out.event('balance.updated', `user:${user.id}`, balanceEvent(user.id, after, new Date()));
       await out.write(trx);
-      return after;
+      return after.amount;
     });
     this.#onCommit();
     return { userId: user.id, balance };

@@ -15,6 +15,8 @@ export interface OutboxRelayOptions {
   /** The lease: one relay publishes at a time (order), another takes over within this. */
   leaseMs?: number;
   batch?: number;
+  /** After a pass that found rows, how long to let more commits gather before the next one. */
+  coalesceMs?: number;
 }
 
 /** Renews the lease only if this relay still holds it. */
@@ -39,7 +41,7 @@ export class OutboxRelay {
   #leaseAt = 0;
 
   constructor(options: OutboxRelayOptions) {
-    this.#o = { leaseMs: 5_000, batch: 200, ...options };
+    this.#o = { leaseMs: 5_000, batch: 200, coalesceMs: 5, ...options };
     this.#leaseKey = options.bus.keys.lease('outbox-relay');
   }
 
@@ -74,7 +76,12 @@ export class OutboxRelay {
       } catch (err) {
         this.#o.logger.warn({ err: (err as Error).message }, 'outbox relay: a pass failed; trying again');
       }
-      if (published > 0 || !this.#running) continue;
+      if (!this.#running) continue;
+      if (published > 0) {
+        // Busy: let a few more commits land so the next pass carries them together.
+        if (published < this.#o.batch) await new Promise((r) => setTimeout(r, this.#o.coalesceMs));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.#leader ? this.#o.pollMs : this.#o.leaseMs / 2);
         this.#wake = done;
@@ -116,34 +123,61 @@ export class OutboxRelay {
       .limit(this.#o.batch)
       .execute();
     if (rows.length === 0) return 0;
-    const done: string[] = [];
-    try {
-      for (const row of rows) {
-        const message = messageOf(row.topic, row.payload);
-        try {
-          if (!message) throw new Error(`unknown outbox topic ${row.topic}`);
-          if (message.kind === 'event') await bus.publish(message.name, message.payload as never);
-          else await bus.enqueue(message.queue, message.name as JobName<QueueName>, message.payload, {});
-        } catch (err) {
-          // A row the bus refuses (a payload the catalog rejects: a bug) would block every row
-          // after it for ever: it is logged in full and passed over. A Redis outage is not that.
-          if ((err as { code?: string }).code !== 'VALIDATION_FAILED' && message !== undefined) throw err;
-          logger.error(
-            { err, outboxId: row.id, eventId: row.event_id, topic: row.topic },
-            'outbox row refused by the bus; skipped',
-          );
-        }
-        done.push(row.id);
+    // Sent together: events issued at once on one connection are pipelined and still run in
+    // order; the jobs of a queue go in one call. A batch costs a few round trips, not one per row.
+    const messages = rows.map((row) => ({ row, message: messageOf(row.topic, row.payload) }));
+    const jobsByQueue = new Map<QueueName, Array<{ index: number; name: string; payload: unknown }>>();
+    const outcome: Array<Promise<void>> = messages.map(({ row, message }, index) => {
+      if (!message) return Promise.reject(new RefusedRow(`unknown outbox topic ${row.topic}`));
+      if (message.kind === 'job') {
+        const list = jobsByQueue.get(message.queue) ?? [];
+        list.push({ index, name: message.name, payload: message.payload });
+        jobsByQueue.set(message.queue, list);
+        return Promise.resolve();
       }
-    } finally {
-      if (done.length > 0) {
-        await db
-          .updateTable('outbox')
-          .set({ published_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
-          .where('id', 'in', done)
-          .execute();
-      }
+      return bus.publish(message.name, message.payload as never).then(
+        () => undefined,
+        (err: unknown) => Promise.reject(refused(err)),
+      );
+    });
+    for (const [queue, jobs] of jobsByQueue) {
+      const added = bus
+        .enqueueBulk(
+          queue,
+          jobs.map((j) => ({ name: j.name as JobName<QueueName>, payload: j.payload as never })),
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => Promise.reject(refused(err)),
+        );
+      for (const j of jobs) outcome[j.index] = added;
     }
+    const results = await Promise.allSettled(outcome);
+    // Marked published: every row up to the first that failed for a reason other than being
+    // refused (a Redis outage); those after it go again on the next pass.
+    const done: string[] = [];
+    for (const [i, r] of results.entries()) {
+      const row = rows[i]!;
+      if (r.status === 'rejected') {
+        if (!(r.reason instanceof RefusedRow)) break;
+        // A row the bus refuses (a payload the catalog rejects: a bug) would block every row
+        // after it for ever: it is logged in full and passed over.
+        logger.error(
+          { err: r.reason, outboxId: row.id, eventId: row.event_id, topic: row.topic },
+          'outbox row refused by the bus; skipped',
+        );
+      }
+      done.push(row.id);
+    }
+    if (done.length > 0) {
+      await db
+        .updateTable('outbox')
+        .set({ published_at: sql<Date>`CURRENT_TIMESTAMP(3)` })
+        .where('id', 'in', done)
+        .execute();
+    }
+    const failed = results.find((r) => r.status === 'rejected' && !(r.reason instanceof RefusedRow));
+    if (failed && failed.status === 'rejected') throw failed.reason;
     return done.length;
   }
 
@@ -155,4 +189,12 @@ export class OutboxRelay {
       );
     return Number(r.numAffectedRows ?? 0);
   }
+}
+
+class RefusedRow extends Error {}
+
+/** A payload the catalog rejects is refused for good; anything else (Redis down) is retried. */
+function refused(err: unknown): Error {
+  if ((err as { code?: string }).code === 'VALIDATION_FAILED') return new RefusedRow((err as Error).message);
+  return err as Error;
 }

@@ -56,6 +56,11 @@ export class OutboxWriter {
     return this.#rows.length;
   }
 
+  /** The rows as written (for a statement built elsewhere, e.g. a one-round-trip script). */
+  get rows(): ReadonlyArray<{ event_id: string; topic: string; aggregate_id: string; payload: string }> {
+    return this.#rows;
+  }
+
   async write(trx: Db): Promise<void> {
     if (this.#rows.length === 0) return;
     await trx.insertInto('outbox').values(this.#rows).execute();

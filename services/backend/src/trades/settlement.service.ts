@@ -12,7 +12,7 @@ import {
   type OfferState,
 } from '@platform/core';
 import { transact, type MainDatabase } from '@platform/db';
-import type { BalanceRepository } from '../balance/balance.repository.ts';
+import type { BalanceRepository, BalanceState } from '../balance/balance.repository.ts';
 import { OutboxWriter } from '../outbox/outbox.ts';
 import type { OfferRow, TradeItemRow, TradeRepository, TradeRow } from './trade.repository.ts';
 
@@ -443,18 +443,11 @@ export class SettlementService {
   }
 
   async #balanceUpdated(trx: Trx, out: OutboxWriter, userId: string): Promise<void> {
-    const b = await this.#d.balances.read(trx, userId);
-    const prot = await this.#d.balances.protectedAmount(trx, userId, b.amount);
-    out.event('balance.updated', `user:${userId}`, {
-      v: 1,
-      type: 'balance.updated',
-      userId,
-      amount: minorToJson(b.amount),
-      protected: minorToJson(prot),
-      debt: minorToJson(b.debt),
-      currency: 'USD',
-      at: this.#now().toISOString(),
-    });
+    out.event(
+      'balance.updated',
+      `user:${userId}`,
+      balanceEvent(userId, await this.#d.balances.state(trx, userId), this.#now()),
+    );
   }
 
   /** For the trade service: the same events at creation. */
@@ -462,6 +455,20 @@ export class SettlementService {
     await this.#tradeUpdated(trx, out, trade);
     if (balanceChanged) await this.#balanceUpdated(trx, out, trade.user_id);
   }
+}
+
+/** The balance.updated event of a balance state. */
+export function balanceEvent(userId: string, b: BalanceState, at: Date) {
+  return {
+    v: 1 as const,
+    type: 'balance.updated' as const,
+    userId,
+    amount: minorToJson(b.amount),
+    protected: minorToJson(b.protected),
+    debt: minorToJson(b.debt),
+    currency: 'USD' as const,
+    at: at.toISOString(),
+  };
 }
 
 export type { OfferState };

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { minorToJson, toMinor, type OfferState, type TradeState } from '@platform/core';
-import type { MainDatabase } from '@platform/db';
+import type { MainDatabase, Statement } from '@platform/db';
 
 type Db = Kysely<MainDatabase> | Transaction<MainDatabase>;
 
@@ -206,4 +206,147 @@ export class TradeRepository {
     const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => r.id);
   }
+}
+
+/** The rows of a new trade, ids chosen by the caller (packages/db IdGenerator). */
+export interface NewTrade {
+  id: string;
+  userId: string;
+  kind: 'deposit' | 'withdraw' | 'swap';
+  verificationCode: string;
+  idempotencyKey: string;
+  requestHash: string;
+  giveValue: bigint;
+  receiveValue: bigint;
+  hold: bigint;
+  balanceDelta: bigint;
+  expiresAt: Date;
+  createdAt: Date;
+  /** Asset ids to reserve, in the order the locks are taken. */
+  reserve: string[];
+  offers: Array<{
+    id: string;
+    botId: number | null;
+    giveValue: bigint;
+    receiveValue: bigint;
+    holdShare: bigint;
+  }>;
+  items: Array<{
+    offerId: string;
+    side: 'user_gives' | 'user_receives';
+    assetId: string;
+    contextId: number;
+    marketHashName: string;
+    price: bigint;
+    botId: number | null;
+  }>;
+  /** Outbox rows written as given. */
+  outbox: ReadonlyArray<{ event_id: string; topic: string; aggregate_id: string; payload: string }>;
+  /** With a hold: the balance.updated event, its payload computed in SQL from the balance after. */
+  balanceEvent?: { eventId: string; at: Date };
+}
+
+const rows = (n: number, width: number) =>
+  Array.from({ length: n }, () => `(${Array(width).fill('?').join(', ')})`).join(', ');
+
+/**
+ * A new trade in one transaction and one round trip (Databases.script): the trade; its
+ * reservations (the unique key on active reservations refuses an item reserved by another
+ * trade: invariant 1); the balance hold, refused by the balance's CHECK constraint when it would
+ * go below zero (invariant 2, enforced in SQL without a read); its ledger row with the balance
+ * after, read in the same statement; the planned offers, the items, and the outbox rows
+ * (invariant 4).
+ */
+export function newTradeScript(t: NewTrade): Statement[] {
+  const s: Statement[] = [
+    {
+      sql: `INSERT INTO trades (id, user_id, kind, state, verification_code, idempotency_key, request_hash,
+        user_gives_value, user_receives_value, balance_hold, balance_delta, expires_at, created_at, updated_at)
+        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      values: [
+        t.id,
+        t.userId,
+        t.kind,
+        t.verificationCode,
+        t.idempotencyKey,
+        t.requestHash,
+        t.giveValue,
+        t.receiveValue,
+        t.hold,
+        t.balanceDelta,
+        t.expiresAt,
+        t.createdAt,
+        t.createdAt,
+      ],
+    },
+  ];
+  if (t.reserve.length > 0)
+    s.push({
+      sql: `INSERT INTO reservations (asset_id, trade_id, reserved_until) VALUES ${rows(t.reserve.length, 3)}`,
+      values: t.reserve.flatMap((a) => [a, t.id, t.expiresAt]),
+    });
+  if (t.hold > 0n)
+    s.push(
+      {
+        // The row exists (checked before; balances are never deleted). Its CHECK refuses a
+        // hold that would take it below zero, and the error rolls the whole script back.
+        sql: `UPDATE balances SET amount = amount - ? WHERE user_id = ?`,
+        values: [t.hold, t.userId],
+      },
+      {
+        sql: `INSERT INTO ledger (user_id, delta, balance_after, reason, ref_type, ref_id)
+          SELECT user_id, ?, amount, 'trade_hold', 'trade', ? FROM balances WHERE user_id = ?`,
+        values: [-t.hold, t.id, t.userId],
+      },
+    );
+  s.push({
+    sql: `INSERT INTO offers (id, trade_id, bot_id, state, give_value, receive_value, hold_share) VALUES ${rows(t.offers.length, 7)}`,
+    values: t.offers.flatMap((o) => [
+      o.id,
+      t.id,
+      o.botId,
+      'planned',
+      o.giveValue,
+      o.receiveValue,
+      o.holdShare,
+    ]),
+  });
+  s.push({
+    sql: `INSERT INTO trade_items (trade_id, offer_id, side, asset_id, context_id, market_hash_name, price, bot_id)
+      VALUES ${rows(t.items.length, 8)}`,
+    values: t.items.flatMap((i) => [
+      t.id,
+      i.offerId,
+      i.side,
+      i.assetId,
+      i.contextId,
+      i.marketHashName,
+      i.price,
+      i.botId,
+    ]),
+  });
+  s.push({
+    sql: `INSERT INTO outbox (event_id, topic, aggregate_id, payload) VALUES ${rows(t.outbox.length, 4)}`,
+    values: t.outbox.flatMap((o) => [o.event_id, o.topic, o.aggregate_id, o.payload]),
+  });
+  if (t.balanceEvent)
+    s.push({
+      sql: `INSERT INTO outbox (event_id, topic, aggregate_id, payload)
+        SELECT ?, 'event:balance.updated', ?, JSON_OBJECT(
+          'v', 1, 'type', 'balance.updated', 'eventId', ?, 'userId', ?,
+          'amount', b.amount,
+          'protected', CAST(LEAST(b.amount, GREATEST(0, COALESCE((SELECT SUM(l.delta) FROM ledger l
+            WHERE l.user_id = b.user_id AND l.protected_until > CURRENT_TIMESTAMP(3)), 0))) AS SIGNED),
+          'debt', b.debt, 'currency', 'USD', 'at', ?)
+        FROM balances b WHERE b.user_id = ?`,
+      values: [
+        t.balanceEvent.eventId,
+        `user:${t.userId}`,
+        t.balanceEvent.eventId,
+        t.userId,
+        t.balanceEvent.at.toISOString(),
+        t.userId,
+      ],
+    });
+  return s;
 }

@@ -1,14 +1,22 @@
-import { createHash, randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
+import type { Compilable, InferResult, Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { AppError, minorToJson, planTrade, type ItemCategory, type ReceiveItem } from '@platform/core';
-import { transact, type MainDatabase } from '@platform/db';
+import {
+  AppError,
+  minorToJson,
+  planTrade,
+  toMinor,
+  type ItemCategory,
+  type ReceiveItem,
+  type TradePlan,
+} from '@platform/core';
+import { IdGenerator, type Databases, type MainDatabase, type PricingDatabase } from '@platform/db';
 import type { PriceBook } from '@platform/pricing';
 import type { BalanceRepository } from '../balance/balance.repository.ts';
-import type { UserItemsService } from '../inventory/user-items.service.ts';
+import type { GivenItem, UserItemsService } from '../inventory/user-items.service.ts';
 import { OutboxWriter } from '../outbox/outbox.ts';
 import type { SettlementService } from './settlement.service.ts';
-import type { TradeRepository, TradeRow, TradeView } from './trade.repository.ts';
+import { newTradeScript, type TradeRepository, type TradeView } from './trade.repository.ts';
 
 export interface TradeRules {
   reservationSeconds: number;
@@ -17,6 +25,8 @@ export interface TradeRules {
 
 export interface TradeServiceDeps {
   db: Kysely<MainDatabase>;
+  /** For the creation's one-round-trip transaction (Databases.script). */
+  dbs: Pick<Databases<MainDatabase, PricingDatabase>, 'script' | 'reads'>;
   trades: TradeRepository;
   balances: BalanceRepository;
   settlement: SettlementService;
@@ -56,6 +66,18 @@ function duplicateAssetOf(err: unknown): string | undefined {
   return /Duplicate entry '(\d+)'/.exec(text)?.[1] ?? '';
 }
 
+function isDeadlock(err: unknown): boolean {
+  return (err as { errno?: number }).errno === 1213;
+}
+
+/** The balance's CHECK (amount >= 0) refused the hold: MariaDB 4025, MySQL 8 3819. */
+function isBalanceCheck(err: unknown): boolean {
+  const e = err as { errno?: number; sqlMessage?: string; message?: string };
+  return (
+    (e.errno === 4025 || e.errno === 3819) && /ck_balances_non_negative/.test(e.sqlMessage ?? e.message ?? '')
+  );
+}
+
 function isDuplicateKey(err: unknown, key: string): boolean {
   const e = err as { code?: string; sqlMessage?: string; message?: string };
   return e.code === 'ER_DUP_ENTRY' && (e.sqlMessage ?? e.message ?? '').includes(key);
@@ -69,6 +91,7 @@ function isDuplicateKey(err: unknown, key: string): boolean {
  */
 export class TradeService {
   readonly #d: TradeServiceDeps;
+  readonly #ids = new IdGenerator();
   constructor(deps: TradeServiceDeps) {
     this.#d = deps;
   }
@@ -77,7 +100,12 @@ export class TradeService {
     return this.#d.now?.() ?? new Date();
   }
 
-  /** Creates the trade, or answers the one this key created before (`replayed`). */
+  /**
+   * Creates the trade, or answers the one this key created before (`replayed`). The hot path of
+   * the platform: two reads before the transaction (the user with their balance and this key's
+   * trade; the site items with their reservations), then one transaction of single statements,
+   * and the answer built from what was written rather than read back.
+   */
   async create(
     user: { userId: string; steamId: string },
     req: TradeRequest,
@@ -87,152 +115,146 @@ export class TradeService {
       throw new AppError('IDEMPOTENCY_KEY_REQUIRED', undefined, { field: '/headers/idempotency-key' });
     this.#validate(req);
     const hash = requestHash(req);
-    const replay = await this.#replay(user.userId, idempotencyKey, hash);
-    if (replay) return { trade: replay, replayed: true };
-
-    const { db } = this.#d;
-    const owner = await db
-      .selectFrom('users')
-      .select(['trade_partner_id', 'trade_token'])
-      .where('id', '=', user.userId)
-      .executeTakeFirst();
+    const { db, dbs } = this.#d;
+    // Both reads in one round trip.
+    const ownerQuery = db
+      .selectFrom('users as u')
+      .leftJoin('balances as b', 'b.user_id', 'u.id')
+      .leftJoin('trades as t', (j) =>
+        j.onRef('t.user_id', '=', 'u.id').on('t.idempotency_key', '=', idempotencyKey),
+      )
+      .select(['u.trade_partner_id', 'u.trade_token', 'b.debt', 't.id as existing', 't.request_hash'])
+      .where('u.id', '=', user.userId);
+    const itemsQuery = siteItemsQuery(db, req.receive);
+    const [ownerRows, itemRows] = await dbs.reads([
+      compiled(ownerQuery),
+      ...(req.receive.length > 0 ? [compiled(itemsQuery)] : []),
+    ]);
+    const owner = ownerRows?.[0] as InferResult<typeof ownerQuery>[number] | undefined;
+    if (owner?.existing)
+      return { trade: await this.#replayed(owner.existing, owner.request_hash, hash), replayed: true };
     if (!owner?.trade_partner_id || !owner.trade_token) throw new AppError('TRADE_URL_REQUIRED');
-    if (req.receive.length > 0) {
-      const { debt } = await this.#d.balances.read(db, user.userId);
-      if (debt > 0n) throw new AppError('ACCOUNT_IN_DEBT', undefined, { debt: minorToJson(debt) });
-    }
+    if (req.receive.length > 0 && owner.debt && toMinor(owner.debt) > 0n)
+      throw new AppError('ACCOUNT_IN_DEBT', undefined, { debt: minorToJson(toMinor(owner.debt)) });
 
     const now = this.#now();
-    const receive = await this.#siteItems(req.receive, now);
+    const receive = this.#pricedSiteItems(req.receive, (itemRows ?? []) as SiteItemRow[], now);
     const give = await this.#d.userItems.givable(user, req.give);
     const plan = planTrade(give, receive);
+    // No balance row is a balance of zero (a row is never deleted, so this cannot change).
+    if (plan.hold > 0n && owner.debt === null) throw new AppError('INSUFFICIENT_BALANCE');
     await this.#checkCapacity(plan.offers, give.length, receive);
 
     const expiresAt = new Date(now.getTime() + this.#d.rules.reservationSeconds * 1000);
-    let tradeId: string;
-    try {
-      tradeId = await transact(db, async (trx) => {
-        const out = new OutboxWriter();
-        const t = await trx
-          .insertInto('trades')
-          .values({
-            user_id: user.userId,
-            kind: plan.kind,
-            state: 'pending',
-            verification_code: verificationCode(),
-            idempotency_key: idempotencyKey,
-            request_hash: hash,
-            user_gives_value: plan.giveValue,
-            user_receives_value: plan.receiveValue,
-            balance_hold: plan.hold,
-            balance_delta: plan.balanceDelta,
-            expires_at: expiresAt,
-          })
-          .executeTakeFirstOrThrow();
-        const id = String(t.insertId);
-        // Reserved first and in asset order: two trades wanting the same items lock them in
-        // the same order, so they queue instead of deadlocking; the unique key on active
-        // reservations decides who gets each (invariant 1).
-        const reserved = [...req.receive].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-        if (reserved.length > 0)
-          await trx
-            .insertInto('reservations')
-            .values(
-              reserved.map((assetId) => ({ asset_id: assetId, trade_id: id, reserved_until: expiresAt })),
-            )
-            .execute();
-        if (plan.hold > 0n)
-          await this.#d.balances.debit(trx, plan.hold, {
-            userId: user.userId,
-            reason: 'trade_hold',
-            refType: 'trade',
-            refId: id,
-          });
-        for (const o of plan.offers) {
-          const offer = await trx
-            .insertInto('offers')
-            .values({
-              trade_id: id,
-              bot_id: o.botId,
-              state: 'planned',
-              give_value: o.giveValue,
-              receive_value: o.receiveValue,
-              hold_share: o.holdShare,
-            })
-            .executeTakeFirstOrThrow();
-          const offerId = String(offer.insertId);
-          const rows = [
-            ...give
-              .filter((g) => o.give.includes(g.assetId))
-              .map((g) => ({
-                trade_id: id,
-                offer_id: offerId,
-                side: 'user_gives' as const,
-                asset_id: g.assetId,
-                context_id: g.contextId,
-                market_hash_name: g.marketHashName,
-                price: g.price,
-                bot_id: o.botId,
-              })),
-            ...receive
-              .filter((r) => o.receive.includes(r.assetId))
-              .map((r) => ({
-                trade_id: id,
-                offer_id: offerId,
-                side: 'user_receives' as const,
-                asset_id: r.assetId,
-                context_id: r.contextId,
-                market_hash_name: r.marketHashName,
-                price: r.price,
-                bot_id: r.botId,
-              })),
-          ];
-          if (rows.length > 0) await trx.insertInto('trade_items').values(rows).execute();
-        }
-        const row: TradeRow = {
-          id,
-          user_id: user.userId,
-          kind: plan.kind,
-          state: 'pending',
-          version: 0,
-          cancel_reason: null,
-          expires_at: expiresAt,
-        };
-        if (reserved.length > 0)
-          out.event('site-items.reserved', `trade:${id}`, {
-            v: 1,
-            type: 'site-items.reserved',
-            tradeId: id,
-            assetIds: reserved,
-            reservedUntil: expiresAt.toISOString(),
-            at: now.toISOString(),
-          });
-        await this.#d.settlement.announce(trx, out, row, plan.hold > 0n);
-        out.job('trade-execution', 'execute-trade', `trade:${id}`, { v: 1, tradeId: id });
-        await out.write(trx);
-        return id;
+    // Reserved in asset order: two trades wanting the same items lock them in the same order, so
+    // they queue instead of deadlocking; the unique key on active reservations decides who gets
+    // each (invariant 1).
+    const reserve = [...req.receive].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    for (let attempt = 1; ; attempt++) {
+      const id = this.#ids.next();
+      const offers = plan.offers.map((o) => ({ ...o, id: this.#ids.next() }));
+      const view = tradeView({
+        id,
+        plan,
+        code: verificationCode(),
+        now,
+        expiresAt,
+        give,
+        receive,
+        offers: offers.map((o) => ({
+          id: o.id,
+          steamOfferId: null,
+          state: 'planned',
+          give: o.give,
+          receive: o.receive,
+        })),
       });
-    } catch (err) {
-      const asset = duplicateAssetOf(err);
-      if (asset !== undefined) {
-        const index = req.receive.indexOf(asset);
-        throw new AppError('ITEM_UNAVAILABLE', 'An item you want was just taken by another trade.', {
-          ...(index >= 0 ? { field: `/body/receive/${index}` } : {}),
-          assetId: asset,
-          reason: 'reserved',
+      const out = new OutboxWriter();
+      if (reserve.length > 0)
+        out.event('site-items.reserved', `trade:${id}`, {
+          v: 1,
+          type: 'site-items.reserved',
+          tradeId: id,
+          assetIds: reserve,
+          reservedUntil: expiresAt.toISOString(),
+          at: now.toISOString(),
         });
+      out.event('trade.updated', `trade:${id}`, {
+        v: 1,
+        type: 'trade.updated',
+        tradeId: id,
+        userId: user.userId,
+        version: 0,
+        trade: view as unknown as Record<string, unknown>,
+        at: now.toISOString(),
+      });
+      out.job('trade-execution', 'execute-trade', `trade:${id}`, { v: 1, tradeId: id });
+      const script = newTradeScript({
+        id,
+        userId: user.userId,
+        kind: plan.kind,
+        verificationCode: view.verificationCode,
+        idempotencyKey,
+        requestHash: hash,
+        giveValue: plan.giveValue,
+        receiveValue: plan.receiveValue,
+        hold: plan.hold,
+        balanceDelta: plan.balanceDelta,
+        expiresAt,
+        createdAt: now,
+        reserve,
+        offers: offers.map((o) => ({
+          id: o.id,
+          botId: o.botId,
+          giveValue: o.giveValue,
+          receiveValue: o.receiveValue,
+          holdShare: o.holdShare,
+        })),
+        items: offers.flatMap((o) => [
+          ...give
+            .filter((g) => o.give.includes(g.assetId))
+            .map((g) => ({ offerId: o.id, side: 'user_gives' as const, ...g, botId: o.botId })),
+          ...receive
+            .filter((r) => o.receive.includes(r.assetId))
+            .map((r) => ({ offerId: o.id, side: 'user_receives' as const, ...r })),
+        ]),
+        outbox: out.rows,
+        ...(plan.hold > 0n ? { balanceEvent: { eventId: randomUUID(), at: now } } : {}),
+      });
+      try {
+        await dbs.script(script);
+      } catch (err) {
+        const asset = duplicateAssetOf(err);
+        if (asset !== undefined) {
+          const index = req.receive.indexOf(asset);
+          throw new AppError('ITEM_UNAVAILABLE', 'An item you want was just taken by another trade.', {
+            ...(index >= 0 ? { field: `/body/receive/${index}` } : {}),
+            assetId: asset,
+            reason: 'reserved',
+          });
+        }
+        if (isBalanceCheck(err)) throw new AppError('INSUFFICIENT_BALANCE');
+        // The same key sent twice at once: the other request created the trade.
+        if (isDuplicateKey(err, 'uq_trades_idempotency')) {
+          const existing = await this.#d.trades.findIdByKey(db, user.userId, idempotencyKey);
+          if (existing)
+            return { trade: await this.#replayed(existing.id, existing.request_hash, hash), replayed: true };
+        }
+        // A deadlock victim was rolled back whole; an id that met another process's is new next time.
+        if ((isDeadlock(err) || isDuplicateKey(err, 'PRIMARY')) && attempt < 5) continue;
+        throw err;
       }
-      // The same key sent twice at once: the other request created the trade.
-      if (isDuplicateKey(err, 'uq_trades_idempotency')) {
-        const replayed = await this.#replay(user.userId, idempotencyKey, hash);
-        if (replayed) return { trade: replayed, replayed: true };
-      }
-      throw err;
+      this.#d.onCommit();
+      return { trade: view, replayed: false };
     }
-    this.#d.onCommit();
-    const [view] = await this.#d.trades.views(db, [tradeId]);
-    if (!view) throw new Error(`trade ${tradeId} vanished after its commit`);
-    return { trade: view, replayed: false };
+  }
+
+  async #replayed(tradeId: string, storedHash: string | null, hash: string): Promise<TradeView> {
+    if (storedHash !== hash)
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { field: '/headers/idempotency-key' });
+    const [view] = await this.#d.trades.views(this.#d.db, [tradeId]);
+    if (!view) throw new AppError('NOT_FOUND', 'There is no such trade.');
+    return view;
   }
 
   async get(userId: string, tradeId: string): Promise<TradeView> {
@@ -292,56 +314,23 @@ export class TradeService {
     }
   }
 
-  async #replay(userId: string, key: string, hash: string): Promise<TradeView | undefined> {
-    const existing = await this.#d.trades.findIdByKey(this.#d.db, userId, key);
-    if (!existing) return undefined;
-    if (existing.request_hash !== hash)
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', undefined, { field: '/headers/idempotency-key' });
-    const [view] = await this.#d.trades.views(this.#d.db, [existing.id]);
-    return view;
-  }
-
   /**
    * The site items a user asks for, priced at the withdrawal price: each must be on an active
    * bot, tradable now, priced, and not reserved by another trade (the database decides that last
    * point for good when the reservation is written; this check only gives a clear answer early).
    */
-  async #siteItems(
+  #pricedSiteItems(
     assetIds: string[],
+    rows: SiteItemRow[],
     now: Date,
-  ): Promise<Array<ReceiveItem & { marketHashName: string; contextId: number }>> {
-    if (assetIds.length === 0) return [];
-    const rows = await this.#d.db
-      .selectFrom('items as i')
-      .innerJoin('bots as b', 'b.id', 'i.bot_id')
-      .select([
-        'i.asset_id',
-        'i.bot_id',
-        'i.market_hash_name',
-        'i.category',
-        'i.context_id',
-        'i.tradable',
-        'i.tradable_after',
-        'b.status',
-      ])
-      .where('i.asset_id', 'in', assetIds)
-      .execute();
-    const reserved = new Set(
-      (
-        await this.#d.db
-          .selectFrom('reservations')
-          .select('asset_id')
-          .where('active_asset_id', 'in', assetIds)
-          .execute()
-      ).map((r) => r.asset_id),
-    );
+  ): Array<ReceiveItem & { marketHashName: string; contextId: number }> {
     const byId = new Map(rows.map((r) => [r.asset_id, r]));
     return assetIds.map((assetId, index) => {
       const row = byId.get(assetId);
       const refuse = (reason: string, message?: string) =>
         new AppError('ITEM_UNAVAILABLE', message, { field: `/body/receive/${index}`, assetId, reason });
       if (!row || row.status !== 'active') throw refuse('gone');
-      if (reserved.has(assetId)) throw refuse('reserved');
+      if (row.reservation !== null) throw refuse('reserved');
       if (row.tradable !== 1 || (row.tradable_after !== null && row.tradable_after.getTime() > now.getTime()))
         throw refuse('trade_locked', 'An item you want cannot be traded yet.');
       const price = this.#d.prices.priceOf(row.market_hash_name, row.category as ItemCategory, now);
@@ -395,3 +384,65 @@ export class TradeService {
       );
   }
 }
+
+/** The view of a trade just created, from what was written (TradeRepository.views reads the same). */
+function tradeView(t: {
+  id: string;
+  plan: TradePlan;
+  code: string;
+  now: Date;
+  expiresAt: Date;
+  give: GivenItem[];
+  receive: Array<{ assetId: string; marketHashName: string; price: bigint }>;
+  offers: TradeView['offers'];
+}): TradeView {
+  const side = (xs: Array<{ assetId: string; marketHashName: string; price: bigint }>) =>
+    xs.map((x) => ({ assetId: x.assetId, marketHashName: x.marketHashName, price: minorToJson(x.price) }));
+  return {
+    id: t.id,
+    type: t.plan.kind,
+    state: 'pending',
+    give: side(t.give),
+    receive: side(t.receive),
+    giveValue: minorToJson(t.plan.giveValue),
+    receiveValue: minorToJson(t.plan.receiveValue),
+    balanceDelta: minorToJson(t.plan.balanceDelta),
+    hold: minorToJson(t.plan.hold),
+    currency: 'USD',
+    verificationCode: t.code,
+    expiresAt: t.expiresAt.toISOString(),
+    createdAt: t.now.toISOString(),
+    updatedAt: t.now.toISOString(),
+    completedAt: null,
+    reason: null,
+    offers: t.offers,
+  };
+}
+
+/** A Kysely query as a statement for Databases.reads/script. */
+function compiled(q: Compilable): { sql: string; values: unknown[] } {
+  const c = q.compile();
+  return { sql: c.sql, values: [...c.parameters] };
+}
+
+/** The site items a user asks for, with their bot's status and any active reservation. */
+function siteItemsQuery(db: Kysely<MainDatabase>, assetIds: string[]) {
+  return db
+    .selectFrom('items as i')
+    .innerJoin('bots as b', 'b.id', 'i.bot_id')
+    .leftJoin('reservations as r', 'r.active_asset_id', 'i.asset_id')
+    .select([
+      'i.asset_id',
+      'i.bot_id',
+      'i.market_hash_name',
+      'i.category',
+      'i.context_id',
+      'i.tradable',
+      'i.tradable_after',
+      'b.status',
+      'r.id as reservation',
+    ])
+    .where('i.asset_id', 'in', assetIds.length > 0 ? assetIds : ['0']);
+}
+
+type SiteItemRow = InferResult<ReturnType<typeof siteItemsQuery>>[number];

@@ -48,7 +48,6 @@ const indexes: Array<[string, string, string]> = [
   ['trades', 'ix_trades_user', 'user_id, id'],
   ['trade_items', 'ix_trade_items_offer', 'offer_id'],
   ['ledger', 'ix_ledger_protected', 'user_id, protected_until'],
-  ['offers', 'ix_offers_trade', 'trade_id, state'],
 ];
 
 export const migration = stepMigration(
