@@ -1,6 +1,7 @@
 import {
   parseBalanceUpdated,
   parsePricesImported,
+  parseTradeNotice,
   parseTradeUpdated,
   parseSiteInventoryChanged,
   parseSiteItemsReleased,
@@ -97,6 +98,8 @@ export const EVENTS = {
   'trade.updated': event({ channel: 'events:trade-updated:v1', parse: parseTradeUpdated }),
   /** A balance changed. */
   'balance.updated': event({ channel: 'events:balance-updated:v1', parse: parseBalanceUpdated }),
+  /** Something the user must know about a trade (an offer canceled by someone else, a reversal). */
+  'trade.notice': event({ channel: 'events:trade-notice:v1', parse: parseTradeNotice }),
 } as const;
 
 export type JobCatalog = typeof JOBS;

@@ -194,3 +194,41 @@ export function parseBalanceUpdated(data: unknown): BalanceUpdatedV1 {
     at: str(where, o, 'at'),
   };
 }
+
+/**
+ * Something the user must know about one of their trades that is not a state change (api.md
+ * `trade:notice`): an offer canceled or replaced by someone other than the user or the site (the
+ * API-key scam: a stolen key cancels the bot's offer and sends a look-alike), a reversal.
+ */
+export interface TradeNoticeV1 {
+  v: 1;
+  type: 'trade.notice';
+  eventId: string;
+  tradeId: string;
+  userId: string;
+  kind: 'offer_canceled_elsewhere' | 'offer_replaced' | 'trade_reversed' | 'offer_held';
+  message: string;
+  at: string;
+}
+
+export function parseTradeNotice(data: unknown): TradeNoticeV1 {
+  const where = 'trade.notice';
+  const o = object(where, data);
+  version(where, o, 1);
+  if (o.type !== where) str(where, { type: null }, 'type');
+  return {
+    v: 1,
+    type: where,
+    eventId: str(where, o, 'eventId'),
+    tradeId: str(where, o, 'tradeId', ASSET_ID),
+    userId: str(where, o, 'userId', ASSET_ID),
+    kind: oneOf(where, o, 'kind', [
+      'offer_canceled_elsewhere',
+      'offer_replaced',
+      'trade_reversed',
+      'offer_held',
+    ] as const),
+    message: str(where, o, 'message'),
+    at: str(where, o, 'at'),
+  };
+}
