@@ -311,6 +311,18 @@ export class SettlementService {
       }
       await this.#d.trades.setState(trx, tradeId, 'reversed');
       trade.state = 'reversed';
+      out.event('trade.notice', `trade:${tradeId}`, {
+        v: 1,
+        type: 'trade.notice',
+        tradeId,
+        userId: trade.user_id,
+        kind: 'trade_reversed',
+        message:
+          delta < 0n
+            ? 'Steam reversed this trade: its items went back, and the credit it gave was taken back.'
+            : 'Steam reversed this trade: its items went back to the site, and what you paid is back in your balance.',
+        at: this.#now().toISOString(),
+      });
       for (const botId of new Set(offers.filter((o) => o.state === 'accepted').map((o) => o.bot_id))) {
         if (botId !== null)
           out.job('inventory-refresh', 'refresh-bot', `bot:${botId}`, {
