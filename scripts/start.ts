@@ -29,6 +29,21 @@ const INTERNAL_TOKEN = env.INTERNAL_TOKEN ?? randomBytes(24).toString('base64url
  */
 const pretty = resolveLogFormat(env.LOG_FORMAT) === 'pretty';
 const color = pretty && colorWanted();
+/**
+ * The gateway is the one origin a browser uses: sign-in returns there, the session cookie is
+ * set there, and it is the origin the services accept writes from. The services behind it trust
+ * the loopback hop for the client's address (TRUST_PROXY).
+ */
+const GATEWAY_PORT = env.GATEWAY_PORT ?? '8080';
+const PUBLIC_URL = env.PUBLIC_URL ?? `http://127.0.0.1:${GATEWAY_PORT}`;
+const behindGateway = {
+  TRUST_PROXY: env.TRUST_PROXY ?? 'loopback',
+  ALLOWED_ORIGINS:
+    env.ALLOWED_ORIGINS ??
+    [PUBLIC_URL, `http://localhost:${GATEWAY_PORT}`, 'http://127.0.0.1:3000', 'http://localhost:3000'].join(
+      ',',
+    ),
+};
 const NAME_COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[96m', '\x1b[95m'];
 
 /** Later services join this list as they land; a missing entry file is skipped. */
@@ -38,7 +53,7 @@ const services: ServiceSpec[] = [
     name: 'backend',
     entry: 'services/backend/src/main.ts',
     url: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
-    env: { PORT: env.BACKEND_PORT ?? '3000' },
+    env: { PORT: env.BACKEND_PORT ?? '3000', ...behindGateway },
   },
   {
     // sinv: the site inventory from the emulator's bots (seeded into `bots` at start), prices.
@@ -60,10 +75,24 @@ const services: ServiceSpec[] = [
     url: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,
     env: {
       PORT: env.LOGIN_PORT ?? '3040',
+      ...behindGateway,
+      LOGIN_PUBLIC_URL: env.LOGIN_PUBLIC_URL ?? PUBLIC_URL,
+      LOGIN_DEFAULT_REDIRECT: env.LOGIN_DEFAULT_REDIRECT ?? `${PUBLIC_URL}/`,
       STEAM_OPENID_URL: `${EMULATOR_URL}/openid/login`,
       STEAM_WEB_API_URL: EMULATOR_URL,
     },
     needsSteamApiKey: true,
+  },
+  {
+    // The public origin: the storefront, /api/v1, /auth and /socket.io behind one host:port.
+    name: 'gateway',
+    entry: 'services/gateway/src/main.ts',
+    url: PUBLIC_URL,
+    env: {
+      PORT: GATEWAY_PORT,
+      BACKEND_URL: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
+      LOGIN_URL: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,
+    },
   },
 ];
 
@@ -170,5 +199,5 @@ for (const s of present) {
 if (!stopping) {
   console.log('\nThe platform is up:');
   for (const s of present.filter((x) => children.has(x.name))) console.log(`  ${s.name.padEnd(16)} ${s.url}`);
-  console.log('Ctrl-C stops everything.\n');
+  console.log(`Open ${PUBLIC_URL} (sign in at ${PUBLIC_URL}/auth/steam). Ctrl-C stops everything.\n`);
 }

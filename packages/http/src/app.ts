@@ -18,6 +18,8 @@ declare module 'fastify' {
     siteSwitch?: 'exempt';
     /** A POST that reads no body (logout, a refresh request): it needs no body schema. */
     bodyless?: boolean;
+    /** Passed through to another service (the gateway): documented there, hidden here. */
+    proxied?: boolean;
   }
   interface FastifyInstance {
     /** Every route as registered, for the check that each is fully described (routeSchemaProblems). */
@@ -118,6 +120,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   const routeCatalog: RouteRecord[] = [];
   app.decorate('routeCatalog', routeCatalog);
   app.addHook('onRoute', (route) => {
+    if (route.config?.proxied) route.schema = { ...route.schema, hide: true };
     // Every described route answers errors in the one shape (ErrorBody), documented once here.
     if (route.schema?.response && typeof route.schema.response === 'object') {
       const response = route.schema.response as Record<string, unknown>;

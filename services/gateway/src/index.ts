@@ -1,0 +1,3 @@
+// The gateway's entry for other workspaces' tests and tools.
+export { buildApp } from './app.ts';
+export { loadConfig, type GatewayConfig } from './config.ts';

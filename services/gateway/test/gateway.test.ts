@@ -1,0 +1,183 @@
+// The one public origin: the API, sign-in and live updates behind one port, passed through with
+// the client's address and the request id; internal routes never. The backend and login are the
+// real services (through their package entries), signing in at the Steam emulator.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { FastifyInstance } from 'fastify';
+import { buildApp as buildBackend, loadConfig as loadBackendConfig } from '@platform/backend';
+import { buildApp as buildLogin, loadConfig as loadLoginConfig } from '@platform/login';
+import {
+  buildTestApp,
+  documentationProblems,
+  startEmulator,
+  startStores,
+  TEST_INTERNAL_TOKEN,
+  uniquePrefix,
+  type Emulator,
+  type Stores,
+} from '@platform/testing';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+let stores: Stores;
+let emulator: Emulator;
+let backend: FastifyInstance;
+let login: FastifyInstance;
+let gateway: FastifyInstance;
+let origin: string;
+let ws: WebSocketServer;
+
+const port = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address() as AddressInfo;
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+before(async () => {
+  stores = await startStores();
+  emulator = await startEmulator({ bots: 1, itemsPerBot: 5, users: 2, userItemsMin: 1, userItemsMax: 2 });
+  const gatewayPort = await freePort();
+  origin = `http://127.0.0.1:${gatewayPort}`;
+  // The services behind the gateway trust it on loopback for the client's address, and the
+  // browser knows only the gateway's origin.
+  const behind = {
+    TRUST_PROXY: 'loopback',
+    ALLOWED_ORIGINS: origin,
+    SESSION_CACHE_MS: '0',
+    REDIS_KEY_PREFIX: uniquePrefix('gw'),
+  };
+  ({ app: backend } = await buildTestApp(loadBackendConfig, (ctx) => buildBackend(ctx), {
+    stores,
+    env: { ...behind, RATE_LIMIT_MAX: '2' },
+  }));
+  ({ app: login } = await buildTestApp(loadLoginConfig, (ctx) => buildLogin(ctx), {
+    stores,
+    env: {
+      ...behind,
+      LOGIN_PUBLIC_URL: origin,
+      LOGIN_DEFAULT_REDIRECT: `${origin}/`,
+      STEAM_OPENID_URL: `${emulator.base}/openid/login`,
+      STEAM_WEB_API_URL: emulator.base,
+      STEAM_API_KEY: emulator.world.bots()[0]!.apiKey,
+    },
+  }));
+  await backend.listen({ host: '127.0.0.1', port: 0 });
+  await login.listen({ host: '127.0.0.1', port: 0 });
+  // A WebSocket server that tells what it was given and echoes (services/socket has its own tests).
+  ws = new WebSocketServer({ port: 0, host: '127.0.0.1', path: '/socket.io/' });
+  ws.on('connection', (socket, req) => {
+    socket.send(`cookie:${req.headers.cookie ?? ''};for:${String(req.headers['x-forwarded-for'])}`);
+    socket.on('message', (m: Buffer) => socket.send(`echo:${m.toString()}`));
+  });
+  await new Promise<void>((r) => ws.once('listening', () => r()));
+  ({ app: gateway } = await buildTestApp(loadConfig, (ctx) => buildApp(ctx), {
+    stores,
+    env: {
+      BACKEND_URL: `http://127.0.0.1:${port(backend)}`,
+      LOGIN_URL: `http://127.0.0.1:${port(login)}`,
+      SOCKET_URL: `http://127.0.0.1:${(ws.address() as AddressInfo).port}`,
+    },
+  }));
+  await gateway.listen({ host: '127.0.0.1', port: gatewayPort });
+});
+after(async () => {
+  await gateway.close();
+  await backend.close();
+  await login.close();
+  ws.close();
+  await emulator.close();
+  await stores.close();
+});
+
+test('the API passes through with its request id; each client keeps its own rate-limit budget', async () => {
+  const res = await fetch(`${origin}/api/v1/status`, { headers: { 'x-request-id': 'gw-test-1' } });
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { siteEnabled: boolean }).siteEnabled, true);
+  assert.equal(res.headers.get('x-request-id'), 'gw-test-1', 'the same id end to end');
+  // The backend allows 2 per client here: a third from one client is limited, another client is not.
+  const from = (ip: string) => gateway.inject({ url: '/api/v1/status', remoteAddress: ip });
+  assert.deepEqual(
+    [
+      (await from('198.51.100.7')).statusCode,
+      (await from('198.51.100.7')).statusCode,
+      (await from('198.51.100.7')).statusCode,
+    ],
+    [200, 200, 429],
+  );
+  assert.equal((await from('198.51.100.8')).statusCode, 200);
+});
+
+test('sign-in through the gateway: Steam returns to it, the cookie is set on it, the API accepts it', async () => {
+  const alice = emulator.world.users()[0]!;
+  await emulator.control('POST', '_emulator/openid/auto', { steamid: alice.steamid });
+  try {
+    const jar = new Map<string, string>();
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    let url = `${origin}/auth/steam?returnTo=${encodeURIComponent(`${origin}/`)}`;
+    const hops: string[] = [];
+    for (let hop = 0; hop < 6 && url !== `${origin}/`; hop++) {
+      const target = new URL(url);
+      const res = await fetch(target, {
+        redirect: 'manual',
+        headers: target.origin === origin ? { cookie: cookie() } : {},
+      });
+      hops.push(`${res.status} ${target.origin}${target.pathname}`);
+      if (target.origin === origin) {
+        for (const line of res.headers.getSetCookie()) {
+          const [pair = ''] = line.split(';');
+          const eq = pair.indexOf('=');
+          jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+        }
+      }
+      url = new URL(res.headers.get('location') ?? '', target).toString();
+    }
+    assert.deepEqual(hops, [
+      `302 ${origin}/auth/steam`,
+      `302 ${emulator.base}/openid/login`,
+      `302 ${origin}/auth/steam/return`,
+    ]);
+    assert.equal(url, `${origin}/`, 'the sign-in lands on the public origin');
+    const me = await fetch(`${origin}/api/v1/me`, { headers: { cookie: cookie() } });
+    assert.equal(me.status, 200);
+    assert.equal(((await me.json()) as { steamId: string }).steamId, alice.steamid);
+  } finally {
+    await emulator.control('POST', '_emulator/openid/auto', { steamid: null });
+  }
+});
+
+test('WebSocket upgrades at /socket.io pass through, with the cookie', async () => {
+  const socket = new WebSocket(`ws${origin.slice(4)}/socket.io/?EIO=4&transport=websocket`, {
+    headers: { cookie: 'cs2t_session=1.y' },
+  });
+  const messages: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (m: Buffer) => {
+      messages.push(m.toString());
+      if (messages.length === 1) socket.send('ping');
+      else resolve();
+    });
+    socket.on('error', reject);
+  });
+  socket.close();
+  assert.equal(messages[0], 'cookie:cs2t_session=1.y;for:127.0.0.1');
+  assert.equal(messages[1], 'echo:ping');
+});
+
+test('internal routes are never reachable through the public origin', async () => {
+  const res = await fetch(`${origin}/internal/v1/trades/1`, {
+    headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` },
+  });
+  assert.equal(res.status, 404);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+});
+
+test("the gateway's own routes are described and served at /docs", async () => {
+  assert.deepEqual(await documentationProblems(gateway), []);
+});
