@@ -59,6 +59,7 @@ function trustedProxies(key: string): Field<string[]> {
 
 export function mysqlGroup() {
   return {
+    /** mysql://user:pass@host:port; `mysql://root@localhost/?socket=/run/mysqld/mysqld.sock` for a local unix socket. */
     url: url('MYSQL_URL', 'mysql://root@127.0.0.1:3306', { protocols: ['mysql:'], secret: true }),
     database: str('MYSQL_DATABASE', 'cs2trade'),
     pricingDatabase: str('PRICING_DATABASE', 'cs2trade_pricing'),

@@ -62,9 +62,9 @@ export function poolOptions(
   database?: string,
 ): PoolOptions {
   const u = settings.url;
+  const socketPath = u.searchParams.get('socket');
   return {
-    host: u.hostname,
-    port: u.port ? Number(u.port) : 3306,
+    ...(socketPath ? { socketPath } : { host: u.hostname, port: u.port ? Number(u.port) : 3306 }),
     user: decodeURIComponent(u.username || 'root'),
     password: decodeURIComponent(u.password),
     ...(database ? { database } : {}),

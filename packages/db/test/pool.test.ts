@@ -2,6 +2,7 @@
 // long as the connections stay busy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { AppError } from '@platform/core';
@@ -44,4 +45,29 @@ test('waiting for a free connection is bounded: DEPENDENCY_UNAVAILABLE, and the 
   assert.equal(Number(r.rows[0]?.one), 1);
   const again = await sql<{ one: number }>`SELECT 1 AS one`.execute(dbs.main);
   assert.equal(Number(again.rows[0]?.one), 1);
+});
+
+test('MYSQL_URL with ?socket= connects through the unix socket', async (t) => {
+  const base = await createTestDatabases();
+  t.after(() => base.drop());
+  const tcp = createDatabases<MainDatabase, PricingDatabase>(base.settings);
+  t.after(() => tcp.close());
+  const where = async (dbs: typeof tcp) =>
+    (
+      await sql<{ socket: string; host: string }>`
+        SELECT @@socket AS socket, HOST AS host FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()`.execute(
+        dbs.main,
+      )
+    ).rows[0]!;
+  const overTcp = await where(tcp);
+  assert.match(overTcp.host, /:\d+$/, 'a TCP client shows as host:port');
+  if (!existsSync(overTcp.socket)) {
+    t.skip(`the server's socket ${overTcp.socket} is not on this machine`);
+    return;
+  }
+  const url = new URL(base.settings.url);
+  url.searchParams.set('socket', overTcp.socket);
+  const local = createDatabases<MainDatabase, PricingDatabase>({ ...base.settings, url });
+  t.after(() => local.close());
+  assert.equal((await where(local)).host, 'localhost', 'a unix-socket client shows as localhost');
 });

@@ -13,6 +13,7 @@ import { dropAll, deleteByPrefix } from '@platform/db';
 import { createTestDatabases } from '@platform/db/testing';
 import { createServiceContext, SessionStore } from '@platform/http';
 import { uniquePrefix } from '@platform/testing';
+import { perRequest, startCpuMeter } from './cpu.ts';
 import { load, ms, type Load, type LoadRequest } from './http-load.ts';
 
 const ORIGIN = 'https://site.bench';
@@ -166,13 +167,20 @@ export async function run(args: string[]): Promise<void> {
       concurrency: 1,
       expect: 201,
     });
+    let meter = startCpuMeter();
     const base = await load(bareOrigin, bareRequest, { seconds, concurrency });
+    const baseCpu = meter.stop();
     const budget = Math.min(assets.length - nextAsset, 200_000);
+    meter = startCpuMeter();
     const trades = await load(origin, tradeRequests(budget), { seconds, concurrency, expect: 201 });
+    const tradesCpu = meter.stop();
     report(`bare fastify POST at 1 connection`, baseLatency);
     report(`POST /api/v1/trades at 1 connection`, tradeLatency);
     report(`bare fastify POST at ${concurrency}`, base);
     report(`POST /api/v1/trades at ${concurrency}`, trades);
+    // The figure that holds on a noisy machine: what one request costs in CPU.
+    console.log(`cpu, bare route: ${perRequest(baseCpu, base.requests)}`);
+    console.log(`cpu, trades:     ${perRequest(tradesCpu, trades.requests)}`);
     console.log(
       `trade creations: ${Math.round(trades.perSecond)}/s (target ≥ 500/s) = ${((trades.perSecond / base.perSecond) * 100).toFixed(1)}% of the bare route; ` +
         `p50 ${ms(tradeLatency.p50)}, p99 ${ms(tradeLatency.p99)} at 1 connection (bare: ${ms(baseLatency.p50)} / ${ms(baseLatency.p99)})`,
