@@ -7,7 +7,7 @@ import {
   type JobsOptions,
 } from 'bullmq';
 import { AppError } from '@platform/core';
-import { createRedis, type Redis, type RedisSettings } from '@platform/db';
+import { createRedis, isCluster, type Redis, type RedisSettings } from '@platform/db';
 import { runWithContext, type Logger } from '@platform/observability';
 import {
   EVENTS,
@@ -154,7 +154,13 @@ export class Bus {
   async publish<E extends EventName>(name: E, payload: EventPayload<E>): Promise<number> {
     const spec = EVENTS[name];
     const text = JSON.stringify(spec.parse(payload));
-    return this.#o.client.publish(this.keys.channel(spec.channel), text);
+    const channel = this.keys.channel(spec.channel);
+    const client = this.#o.client;
+    // On a Redis Cluster a PUBLISH without a key goes to any node, and two nodes' messages reach
+    // a subscriber in no particular order. Sent as a script keyed by the channel, every message
+    // of a channel enters through the node of its slot, so subscribers see them in publish order.
+    if (isCluster(client)) return Number(await client.eval(PUBLISH_IN_SLOT, 1, channel, text));
+    return client.publish(channel, text);
   }
 
   /**
@@ -238,6 +244,8 @@ export class Bus {
     this.#bull = undefined;
   }
 }
+
+const PUBLISH_IN_SLOT = `return redis.call('PUBLISH', KEYS[1], ARGV[1])`;
 
 /** One handler per job of the queue: a job of the catalog without a handler is a compile error. */
 export type JobHandlers<Q extends QueueName> = {
