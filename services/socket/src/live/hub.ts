@@ -357,9 +357,17 @@ export class LiveHub {
       if (bytes <= max) continue;
       this.#m.slow.inc();
       this.#o.logger.warn({ userId: (s.data as LiveData).userId, bytes }, 'slow client disconnected');
-      const raw = (s.conn as unknown as { transport?: { socket?: { terminate?: () => void } } }).transport
-        ?.socket;
-      s.disconnect(true);
+      const conn = s.conn as unknown as {
+        close(discard: boolean): void;
+        writeBuffer: unknown[];
+        transport?: { socket?: { terminate?: () => void } };
+      };
+      const raw = conn.transport?.socket;
+      // What is queued is dropped: a plain disconnect would wait for the buffer to drain, which
+      // a client that does not read never lets happen.
+      conn.writeBuffer = [];
+      s.disconnect(false);
+      conn.close(true);
       raw?.terminate?.();
     }
   }
