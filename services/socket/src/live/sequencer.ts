@@ -43,6 +43,8 @@ const RECENT_MAX = 200_000;
 /** Site changes in one `site:items` message at most; a larger burst is several messages. */
 const BATCH_MAX = 5_000;
 const POLL_PAGE = 2_000;
+/** User appends sent before their answers are awaited (one pipeline's worth). */
+const MAX_IN_FLIGHT = 1_000;
 
 /**
  * Turns bus events into the numbered streams clients replay, one process at a time: the one that
@@ -68,6 +70,9 @@ export class Sequencer {
   #subs: Subscription[] = [];
   #board: string | undefined;
   #stopped = false;
+  readonly #inflight = new Set<Promise<void>>();
+  /** Appends that failed since start (the poll compares it before and after a pass). */
+  #failures = 0;
 
   constructor(options: SequencerOptions) {
     this.#o = options;
@@ -120,6 +125,7 @@ export class Sequencer {
     if (this.#batchTimer) clearTimeout(this.#batchTimer);
     if (this.#leader) await this.#serial(() => this.#flush()).catch(() => {});
     await this.#chain;
+    await this.#settle();
     if (this.#leader) await this.#o.redis.eval(RELEASE, 1, this.#leaseKey, this.#id).catch(() => {});
     this.#leader = false;
   }
@@ -222,6 +228,13 @@ export class Sequencer {
     }
   }
 
+  /**
+   * Appends a user event without waiting for the answer before the next event is taken: the
+   * appends of one user travel on one connection to one node (the user's slot) and Redis runs
+   * them in the order sent, so their seqs and their fan-out keep the events' order while many
+   * users' events are in flight at once. A failed append is forgotten, so the outbox poll
+   * retries it; the poll does not move its cursor past a pass in which one failed.
+   */
   async #user(
     userId: string,
     eventId: string,
@@ -229,9 +242,29 @@ export class Sequencer {
     data: Record<string, unknown>,
     trade?: { id: string; version: number },
   ): Promise<void> {
-    const seq = await this.#o.streams.appendUser(userId, eventId, { event, data }, trade);
     this.#remember(eventId);
-    if (seq > 0) this.#o.fanout({ stream: 'user', userId, seq, event, data });
+    const done: Promise<void> = this.#o.streams.appendUser(userId, eventId, { event, data }, trade).then(
+      (seq) => {
+        this.#inflight.delete(done);
+        if (seq > 0) this.#o.fanout({ stream: 'user', userId, seq, event, data });
+      },
+      (err: unknown) => {
+        this.#inflight.delete(done);
+        this.#recent.delete(eventId);
+        this.#failures++;
+        this.#o.logger.warn(
+          { err: (err as Error).message, eventId },
+          'user event not appended; the outbox poll retries it',
+        );
+      },
+    );
+    this.#inflight.add(done);
+    if (this.#inflight.size >= MAX_IN_FLIGHT) await this.#settle();
+  }
+
+  /** Waits until every append in flight has answered. */
+  async #settle(): Promise<void> {
+    while (this.#inflight.size > 0) await Promise.all([...this.#inflight]);
   }
 
   #site(eventId: string, changes: Array<Parameters<typeof addToBatch>[1]>): void {
@@ -293,6 +326,7 @@ export class Sequencer {
     }
     let cursor = BigInt(stored);
     let handled = 0;
+    const failuresBefore = this.#failures;
     for (;;) {
       const rows = await db
         .selectFrom('outbox')
@@ -334,6 +368,8 @@ export class Sequencer {
         }
         if (handled > 0) this.#o.logger.info({ handled }, 'outbox poll: delivered events the bus had not');
       }
+      await this.#settle();
+      if (this.#failures !== failuresBefore) break;
       let next = cursor;
       for (const r of rows) {
         if (!Number(r.settled)) break;
@@ -372,6 +408,7 @@ export class Sequencer {
   /** Sequences whatever is waiting now (tests, shutdown). */
   async drain(): Promise<void> {
     await this.#serial(() => this.#flush());
+    await this.#settle();
   }
 
   get leaseAge(): number {
