@@ -25,6 +25,7 @@ export const FAST: Env = {
   SOCKET_LEASE_MS: '1000',
   LEADERBOARD_INTERVAL_MS: '200',
   SESSION_CACHE_MS: '0',
+  SOCKET_SESSION_CHECK_MS: '200',
 };
 
 export async function startLive(stores: Stores, env: Env): Promise<Live> {

@@ -3,7 +3,9 @@
 // backend's outbox relay publishes them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStores, uniquePrefix, type Stores } from '@platform/testing';
+import { sql } from 'kysely';
+import { SessionStore } from '@platform/http';
+import { factory, startStores, uniquePrefix, type Stores } from '@platform/testing';
 import {
   client,
   eventually,
@@ -160,4 +162,125 @@ test('a burst of 1,000 reservations reaches every client in a few site:items mes
   const fromFirst = new Set(watchers[0]!.of('site:items')[0]!.reserved as string[]);
   assert.equal(replayed.size + fromFirst.size, 1000);
   for (const w of [...watchers, late]) w.close();
+});
+
+test('added items reach everyone with their details; a notice reaches its owner only', async () => {
+  const dave = await signedIn(live, stores);
+  const owner = client(live.url, { cookie: dave.cookie });
+  const anon = client(live.url);
+  await Promise.all([owner.ready, anon.ready]);
+  const bot = await factory.bot(stores.dbs.main);
+  const item = await factory.item(stores.dbs.main, {
+    botId: bot.id,
+    marketHashName: 'AK-47 | Redline (Field-Tested)',
+    floatValue: 0.25,
+    paintSeed: 7,
+  });
+  await live.ctx.bus.publish('site-inventory.changed', {
+    v: 1,
+    type: 'site-inventory.changed',
+    eventId: crypto.randomUUID(),
+    botId: bot.id,
+    botSteamId: bot.steamId,
+    added: [{ assetId: item.assetId, contextId: 2, marketHashName: 'AK-47 | Redline (Field-Tested)' }],
+    removed: ['424242'],
+    at: new Date().toISOString(),
+  });
+  await live.ctx.bus.publish('trade.notice', {
+    v: 1,
+    type: 'trade.notice',
+    eventId: crypto.randomUUID(),
+    tradeId: '77',
+    userId: dave.userId,
+    kind: 'offer_canceled_elsewhere',
+    message: 'Your offer was canceled by someone else: check your Steam API key.',
+    at: new Date().toISOString(),
+  });
+  for (const c of [owner, anon]) {
+    await eventually(() => c.of('site:items').some((m) => (m.removed as string[]).includes('424242')));
+    const message = c.of('site:items').find((m) => (m.removed as string[]).includes('424242'))!;
+    const [added] = message.added as Array<Record<string, unknown>>;
+    assert.equal(added?.assetId, item.assetId);
+    assert.equal(added?.marketHashName, 'AK-47 | Redline (Field-Tested)');
+    assert.equal(added?.floatValue, 0.25);
+    assert.equal(added?.paintSeed, 7);
+  }
+  await eventually(() => owner.of('trade:notice').length === 1);
+  assert.deepEqual(
+    { ...owner.of('trade:notice')[0], seq: undefined, at: undefined },
+    {
+      seq: undefined,
+      at: undefined,
+      tradeId: '77',
+      kind: 'offer_canceled_elsewhere',
+      message: 'Your offer was canceled by someone else: check your Steam API key.',
+    },
+  );
+  assert.equal(anon.of('trade:notice').length, 0);
+  owner.close();
+  anon.close();
+});
+
+test('the leaderboard: top traders by completed volume in the window, sent to everyone when it changes', async () => {
+  const watcher = client(live.url);
+  await watcher.ready;
+  const [x, y, z, w] = await Promise.all(
+    ['Xena', 'Yuri', 'Zoe', 'Walt'].map((personaName) => factory.user(stores.dbs.main, { personaName })),
+  );
+  const trade = (userId: string, state: string, gives: number, receives: number) => ({
+    user_id: userId,
+    kind: 'swap' as const,
+    state,
+    idempotency_key: crypto.randomUUID(),
+    user_gives_value: String(gives),
+    user_receives_value: String(receives),
+    balance_hold: '0',
+  });
+  await stores.dbs.main
+    .insertInto('trades')
+    .values([
+      trade(x!.id, 'completed', 3000, 2000),
+      trade(x!.id, 'completed', 1000, 0),
+      trade(y!.id, 'completed', 0, 10_000),
+      trade(z!.id, 'declined', 99_999, 0),
+      trade(w!.id, 'completed', 50_000, 0),
+    ])
+    .execute();
+  // Walt's trade completed before the window.
+  await sql`UPDATE trades SET updated_at = CURRENT_TIMESTAMP(3) - INTERVAL 2 DAY WHERE user_id = ${w!.id}`.execute(
+    stores.dbs.main,
+  );
+  const expected = [
+    { rank: 1, name: 'Yuri', volume: 10_000, trades: 1 },
+    { rank: 2, name: 'Xena', volume: 6_000, trades: 2 },
+  ];
+  const shape = (m: Record<string, unknown>) =>
+    (m.entries as Array<Record<string, unknown>>).map(({ rank, name, volume, trades }) => ({
+      rank,
+      name,
+      volume,
+      trades,
+    }));
+  await eventually(() =>
+    watcher.of('leaderboard').some((m) => JSON.stringify(shape(m)) === JSON.stringify(expected)),
+  );
+  // A new page starts with the current leaderboard.
+  const fresh = client(live.url);
+  await fresh.ready;
+  assert.deepEqual(shape(fresh.of('leaderboard').at(-1)!), expected);
+  watcher.close();
+  fresh.close();
+});
+
+test('a signed-in socket ends when its session is revoked', async () => {
+  const erin = await signedIn(live, stores);
+  const c = client(live.url, { cookie: erin.cookie });
+  assert.equal((await c.ready).signedIn, true);
+  const gone = new Promise<string>((r) => c.socket.once('disconnect', r));
+  const sessions = new SessionStore(live.ctx.redis, {
+    keyPrefix: live.ctx.config.redis.keyPrefix,
+    ...live.ctx.config.session,
+  });
+  await sessions.revoke(erin.cookie.slice(erin.cookie.indexOf('=') + 1));
+  assert.equal(await gone, 'io server disconnect');
 });
