@@ -73,6 +73,7 @@ export class Sequencer {
   #chain: Promise<void> = Promise.resolve();
   #batch: SiteItemsBatch = emptyBatch();
   #batchTimer: NodeJS.Timeout | undefined;
+  #lastFlushAt = 0;
   #timers: NodeJS.Timeout[] = [];
   #subs: Subscription[] = [];
   #board: string | undefined;
@@ -292,10 +293,15 @@ export class Sequencer {
       this.#enqueue(() => this.#flush());
       return;
     }
-    this.#batchTimer ??= setTimeout(() => {
+    if (this.#batchTimer) return;
+    // Leading and trailing: a change after a quiet window goes out at once (with whatever else
+    // arrived in the same turn); changes during a window wait for its end, so a burst is one
+    // message per window.
+    const wait = Math.max(0, this.#lastFlushAt + this.#o.live.siteBatchMs - Date.now());
+    this.#batchTimer = setTimeout(() => {
       this.#batchTimer = undefined;
       this.#enqueue(() => this.#flush());
-    }, this.#o.live.siteBatchMs);
+    }, wait);
   }
 
   /** Sends the gathered site changes as one `site:items` (those already sent by another sequencer left out). */
@@ -305,6 +311,7 @@ export class Sequencer {
     const b = this.#batch;
     this.#batch = emptyBatch();
     if (b.eventIds.length === 0) return;
+    this.#lastFlushAt = Date.now();
     const unseen = await this.#o.streams.unseenSite(b.eventIds);
     // After a takeover, events the previous sequencer sent may come again from the outbox: a
     // batch made only of those is dropped; a mixed one is sent whole (its changes are states,
