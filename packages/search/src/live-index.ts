@@ -61,6 +61,7 @@ export class LiveIndex implements SiteSearch {
   /** Subscribes, loads every item, then applies what arrived meanwhile; then the timers. */
   async start(): Promise<void> {
     const t0 = performance.now();
+    this.#closed = false;
     await this.#subscribe();
     this.#pricesVersion = this.#o.pricesVersion();
     this.index.setInactiveBots(await this.source.inactiveBots());
