@@ -4,3 +4,4 @@ export * from './memory-index.ts';
 export * from './items.source.ts';
 export * from './live-index.ts';
 export * from './page-cache.ts';
+export * from './opensearch.ts';
