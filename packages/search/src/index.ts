@@ -5,3 +5,4 @@ export * from './items.source.ts';
 export * from './live-index.ts';
 export * from './page-cache.ts';
 export * from './opensearch.ts';
+export * from './opensearch-feed.ts';

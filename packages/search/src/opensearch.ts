@@ -317,7 +317,7 @@ export function buildSearch(q: SearchQuery, now: number): Dsl {
       },
     };
   }
-  if (q.facets) body.aggs = { ...((body.aggs) ?? {}), ...facetAggs(now) };
+  if (q.facets) body.aggs = { ...(body.aggs ?? {}), ...facetAggs(now) };
   return body;
 }
 

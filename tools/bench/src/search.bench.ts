@@ -144,6 +144,7 @@ async function runSize(
       SESSION_CACHE_MS: '1000',
       OUTBOX_POLL_MS: '50',
       SEARCH_RECONCILE_MS: '3600000',
+      SEARCH_ADAPTER: 'memory',
     });
     const runtime = await createServiceContext('bench-backend', config);
     const { ctx } = runtime;
@@ -151,6 +152,7 @@ async function runSize(
     const backend = await createBackend(ctx);
     await backend.start();
     const live = backend.search.live;
+    if (!live) throw new Error('the search bench measures the in-process index (SEARCH_ADAPTER=memory)');
     while (!live.loaded) await new Promise((r) => setTimeout(r, 50));
     const bytesPerItem = (heapBytes() - before) / live.index.size;
     console.log(
