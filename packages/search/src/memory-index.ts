@@ -142,7 +142,7 @@ export class MemoryIndex implements SiteSearch {
   #changes = 0;
 
   constructor(options: MemoryIndexOptions) {
-    this.#o = { now: () => Date.now(), mergeDelayMs: 20, ...options };
+    this.#o = { now: () => Date.now(), mergeDelayMs: 50, ...options };
     this.#grow(1024);
     for (const s of NAME_SORTS)
       this.#nameOrders.set(s, {
@@ -198,7 +198,9 @@ export class MemoryIndex implements SiteSearch {
       if (slot !== undefined) this.#kill(slot);
     }
     this.#changes++;
-    this.#scheduleMerge();
+    // Removed items are hidden already; their slots are reclaimed by the next merge, run for
+    // them alone only once they are a noticeable share (a merge costs O(items)).
+    if (this.#pending.length > 0 || this.#dirtyDead > this.#slotOf.size / 100) this.#scheduleMerge();
   }
 
   /** Reserved by an active trade: invisible at once. */
@@ -422,6 +424,7 @@ export class MemoryIndex implements SiteSearch {
 
   #scheduleMerge(): void {
     if (this.#mergeTimer || (this.#pending.length === 0 && this.#dirtyDead === 0)) return;
+    // Bursts (a bot's refresh, a reconciliation) merge once.
     this.#mergeTimer = setTimeout(() => {
       this.#mergeTimer = undefined;
       this.#merge();
