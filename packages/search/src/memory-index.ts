@@ -139,6 +139,8 @@ export class MemoryIndex implements SiteSearch {
   #dirtyDead = 0;
   #mergeTimer: NodeJS.Timeout | undefined;
   #nameFilterCache = new Map<string, Uint8Array>();
+  /** Scratch for text matching (per name: how many query tokens matched so far). */
+  #hits = new Uint8Array(0);
   #changes = 0;
 
   constructor(options: MemoryIndexOptions) {
@@ -566,17 +568,19 @@ export class MemoryIndex implements SiteSearch {
     const m = this.#names.length;
     const ok = new Uint8Array(m);
     if (tokens.length > 0) {
-      // Every query token must start a token of the name: intersect the names of each prefix.
+      // Every query token must start a token of the name: count, per name, the query tokens
+      // one of its words starts with (each token once per name); all of them → allowed.
       this.#buildTokens();
-      ok.fill(1);
-      const hit = new Uint8Array(m);
-      for (const t of tokens) {
-        hit.fill(0);
+      if (this.#hits.length < m) this.#hits = new Uint8Array(m * 2);
+      const hits = this.#hits;
+      hits.fill(0, 0, m);
+      for (const [k, t] of tokens.entries()) {
         let i = lowerBound(this.#tokens, t);
         for (; i < this.#tokens.length && this.#tokens[i]!.startsWith(t); i++)
-          for (const n of this.#postings[i]!) hit[n] = 1;
-        for (let n = 0; n < m; n++) ok[n]! &= hit[n]!;
+          for (const n of this.#postings[i]!) if (hits[n] === k) hits[n] = k + 1;
       }
+      const all = tokens.length;
+      for (let n = 0; n < m; n++) if (hits[n] === all) ok[n] = 1;
     } else ok.fill(1);
     const ext = parts.e ? new Set(parts.e) : null;
     const rar = parts.r ? new Set(parts.r) : null;

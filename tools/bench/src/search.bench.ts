@@ -55,6 +55,7 @@ export async function run(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '8' },
       reservations: { type: 'string', default: '100' },
+      only: { type: 'string' },
     },
   });
   const sizes = (values.sizes ?? values.items).split(',').map(Number);
@@ -62,6 +63,7 @@ export async function run(args: string[]): Promise<void> {
     seconds: Number(values.seconds),
     concurrency: Number(values.concurrency),
     reservations: Number(values.reservations),
+    only: values.only,
   };
   console.log(
     `search bench: sizes ${sizes.join(', ')}; ${opts.seconds} s per figure at ${opts.concurrency} connections (req/s) and at 1 connection (p50/p99); the machine is shared: compare ratios, not absolutes`,
@@ -84,7 +86,7 @@ export async function run(args: string[]): Promise<void> {
 
 async function runSize(
   items: number,
-  opts: { seconds: number; concurrency: number; reservations: number },
+  opts: { seconds: number; concurrency: number; reservations: number; only?: string | undefined },
 ): Promise<SizeResult> {
   console.log(`\n== ${items} items ==`);
   const dbs = await createTestDatabases({ poolSize: 4 });
@@ -237,7 +239,8 @@ async function runSize(
       await load(origin, requests(paths, 400), { seconds: 2, concurrency: 4 });
     await load(bareOrigin, requests(['/bare'], 1), { seconds: 1, concurrency: 4 });
 
-    const budget = 400_000;
+    // Enough requests for the run at up to 25k/s (each sent once; the run ends when they do).
+    const budget = Math.ceil(opts.seconds * 25_000);
     const bareSingle = await load(bareOrigin, requests(['/bare'], 1), {
       seconds: opts.seconds / 2,
       concurrency: 1,
@@ -262,6 +265,7 @@ async function runSize(
     );
     const scenarios: SizeResult['scenarios'] = [];
     for (const [label, paths] of Object.entries(variants)) {
+      if (opts.only && !label.startsWith(`(${opts.only})`)) continue;
       const target = label.startsWith('(a)') ? 0.3 : 0.1;
       const single = await load(origin, requests(paths, budget), {
         seconds: opts.seconds / 2,
