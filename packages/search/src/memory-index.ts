@@ -284,6 +284,12 @@ export class MemoryIndex implements SiteSearch {
       };
   }
 
+  /** An asset's version and when an event last changed it (reconciliation). */
+  versionOf(assetId: string): { version: number; touched: number } | undefined {
+    const s = this.#slotOf.get(assetId);
+    return s === undefined ? undefined : { version: this.#version[s]!, touched: this.#touched[s]! };
+  }
+
   /** Whether the index holds an asset, whether it is in the orders yet, and reserved. */
   peek(assetId: string): { merged: boolean; reserved: boolean } | undefined {
     const s = this.#slotOf.get(assetId);
