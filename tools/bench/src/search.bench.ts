@@ -150,16 +150,37 @@ async function runSize(
     });
     const runtime = await createServiceContext('bench-backend', config);
     const { ctx } = runtime;
-    const before = heapBytes();
     const backend = await createBackend(ctx);
     await backend.start();
     const live = backend.search.live;
     if (!live) throw new Error('the search bench measures the in-process index (SEARCH_ADAPTER=memory)');
     while (!live.loaded) await new Promise((r) => setTimeout(r, 50));
-    const bytesPerItem = (heapBytes() - before) / live.index.size;
+    // A second worker's index (its own subscriber connection; in this process so its state can
+    // be read): its memory is the heap it adds, and it takes part in the reservation latency.
+    const second = new LiveIndex({
+      db: ctx.dbs.main,
+      bus: ctx.bus,
+      logger: ctx.logger,
+      priceOf: (mhn, category) => {
+        const p = backend.prices.book.priceOf(mhn, category as never, new Date());
+        return p ? Number(p.withdraw) : null;
+      },
+      pricesVersion: () => backend.prices.book.loadedAt,
+      reconcileMs: 3_600_000,
+    });
+    const before = heapBytes();
+    await second.start();
+    const bytesPerItem = (heapBytes() - before) / second.index.size;
     console.log(
-      `index: ${live.index.size} items loaded from MariaDB in ${(live.loadMs / 1000).toFixed(2)} s (streamed in pages, then merged); ` +
-        `heap + array buffers: ${Math.round(bytesPerItem)} bytes per item (${((bytesPerItem * live.index.size) / 2 ** 20).toFixed(0)} MiB; the backend's other parts included)`,
+      `index: ${live.index.size} items loaded from MariaDB in ${(live.loadMs / 1000).toFixed(2)} s (a second worker's: ${(second.loadMs / 1000).toFixed(2)} s; streamed in pages, then merged); ` +
+        `${Math.round(bytesPerItem)} bytes per item of heap and array buffers (${((bytesPerItem * second.index.size) / 2 ** 20).toFixed(0)} MiB per worker)`,
+    );
+    // What one merge (new items joining every order) costs at this size: a stall of the worker.
+    const t1 = performance.now();
+    second.index.remove([]);
+    second.index.flush();
+    console.log(
+      `a merge of the orders at this size: ${ms(performance.now() - t1)} (batched: one per 50 ms of changes at most)`,
     );
     await backend.app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(backend.app.server.address() as AddressInfo).port}`;
@@ -286,21 +307,8 @@ async function runSize(
       );
     }
 
-    // Reservation → invisible, on two workers' indexes: this process's and a second LiveIndex
-    // with its own subscriber connection (a second worker, in this process to read its state).
-    const second = new LiveIndex({
-      db: ctx.dbs.main,
-      bus: ctx.bus,
-      logger: ctx.logger,
-      priceOf: (mhn, category) => {
-        const p = backend.prices.book.priceOf(mhn, category as never, new Date());
-        return p ? Number(p.withdraw) : null;
-      },
-      pricesVersion: () => backend.prices.book.loadedAt,
-      reconcileMs: 3_600_000,
-    });
-    if (items <= 400_000) await second.start();
-    const workers = items <= 400_000 ? [live, second] : [live];
+    // Reservation → invisible, on both workers' indexes.
+    const workers = [live, second];
     const sessions = new SessionStore(ctx.redis, { keyPrefix: config.redis.keyPrefix, ...config.session });
     const cookies: string[] = [];
     for (const [i, userId] of userIds.entries()) {
