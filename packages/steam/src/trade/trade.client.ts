@@ -70,6 +70,8 @@ export class SteamTradeClient implements SteamTradePort {
   readonly #o: Required<TradeClientOptions>;
   /** Steam's clock minus ours, seconds (QueryTime, §6.2): confirmation keys must use Steam's time. */
   #timeOffset: number | undefined;
+  /** Last time used per account and tag: Steam takes an allow/cancel key once (SC bumps by a second). */
+  readonly #usedTimes = new Map<string, number>();
 
   constructor(opts: TradeClientOptions) {
     this.#o = { timeoutMs: 15_000, ...opts };
@@ -343,7 +345,9 @@ export class SteamTradeClient implements SteamTradePort {
     tag: string,
     extra: Record<string, string> = {},
   ): Promise<Json> {
-    const time = await this.#serverTime();
+    const key = `${creds.steamId}:${tag}`;
+    const time = Math.max(await this.#serverTime(), (this.#usedTimes.get(key) ?? 0) + 1);
+    this.#usedTimes.set(key, time);
     const url = new URL(`mobileconf/${path}`, this.#o.communityUrl);
     url.search = new URLSearchParams({
       p: SteamTotp.getDeviceID(creds.steamId),

@@ -40,6 +40,12 @@ const CANCEL_BY_EXPIRY = 2;
 
 const ref = (tag: string) => `[ref:${tag}]`;
 
+/** MariaDB hands JSON columns back as text, MySQL 8 as parsed values. */
+function itemsOf(row: BotOfferRow): Items {
+  const v = row.items as unknown;
+  return (typeof v === 'string' ? JSON.parse(v) : v) as Items;
+}
+
 /**
  * One bot held by this process: its session, and every Steam step of its offers, one at a time
  * (a bot's steps never interleave). The fleet hands it its open offers every dispatch tick; it
@@ -244,7 +250,7 @@ export class BotRuntime {
         return;
       }
     }
-    const items = row.items as Items;
+    const items = itemsOf(row);
     try {
       const sent = await session.call((s) =>
         steam.sendOffer(s, {
@@ -367,6 +373,7 @@ export class BotRuntime {
 
   async #confirm(row: BotOfferRow): Promise<void> {
     const { session, steam, repo } = this.#d;
+    await repo.update(row.offer_id, { next_attempt_at: new Date(this.#now() + 1_000) });
     const confs = await session.call((s) => steam.getConfirmations(s, session.creds));
     const c = confs.find((x) => x.creatorId === row.steam_offer_id);
     if (c) {
@@ -494,7 +501,7 @@ export class BotRuntime {
 
   async #accepted(row: BotOfferRow, o: TradeOfferView): Promise<void> {
     const { repo } = this.#d;
-    const items = row.items as Items;
+    const items = itemsOf(row);
     let received: Received = [];
     if (items.receive.length > 0) received = await this.#newAssetIds(items, o.tradeId);
     const moved = await repo.move(row.offer_id, ['sent'], {
@@ -596,7 +603,7 @@ export class BotRuntime {
     const { backend, repo, bus } = this.#d;
     try {
       if (row.status === 'accepted') {
-        const items = row.items as Items;
+        const items = itemsOf(row);
         await backend.accepted(row.trade_id, row.offer_id, {
           ...(row.steam_trade_id ? { steamTradeId: row.steam_trade_id } : {}),
           ...(items.received && items.received.length > 0 ? { received: items.received } : {}),
