@@ -27,7 +27,7 @@ test('split, takeover after a SIGKILL, release on shutdown', async () => {
 
   await stopProcess(a, 'SIGKILL');
   // TRADEBOT_LEASE_MS is 2 s here: the dead process's bots are taken within a few lease periods.
-  await eventually(async () => b.fleet.runtimes.size === 4, 10_000);
+  await eventually(() => b.fleet.runtimes.size === 4, 10_000);
   assert.deepEqual(await owners(), ['proc-b', 'proc-b', 'proc-b', 'proc-b']);
 
   await f.stopTradebot(b);
