@@ -126,7 +126,7 @@ export async function run(args: string[]): Promise<void> {
           BOT_LOGIN_WINDOW_MS: '5000',
           ...extra,
         }),
-      }) as NodeJS.ProcessEnv;
+      });
     const spawnBot = (extra: Env) => {
       const c = spawn(process.execPath, ['services/tradebot/src/main.ts'], {
         env: env(extra),
