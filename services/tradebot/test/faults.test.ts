@@ -1,7 +1,7 @@
-// Steam misbehaving while trades run: a fault on a random Steam endpoint every ~60 ms (EResult
-// 2/16/20/26, 5xx, 429 bursts, latency past the client's timeout), an outage of the offer
-// endpoints, expired sessions. Every trade still ends settled or released (none stuck), no offer
-// is sent twice, and no item or cent is lost.
+// Steam misbehaving while trades run: faults on random Steam endpoints (EResult 2/16/20/26, 5xx,
+// 429 bursts, latency past the client's timeout) whenever fewer than 20% of the fleet's Steam
+// calls failed so far, an outage of the offer endpoints, expired sessions. Every trade still
+// ends settled or released (none stuck), no offer is sent twice, and no item or cent is lost.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SteamTradeClient, type SteamTradePort } from '@platform/steam';
@@ -82,12 +82,19 @@ test(
     let injected = 0;
     const chaos = (async () => {
       for (let round = 0; !stop; round++) {
-        await new Promise((r) => setTimeout(r, 60));
-        if (round % 25 === 24) await f.emu.clearFaults();
-        const [name, rule] = RULES[Math.floor(Math.random() * RULES.length)]!;
-        await f.emu.setFault(name, { ...rule });
-        injected++;
-        if (round === 40) {
+        await new Promise((r) => setTimeout(r, 30));
+        if (round % 50 === 49) await f.emu.clearFaults();
+        // Aim at ~20% of the fleet's Steam calls failing: inject while below it.
+        if (stats.failures < 0.2 * stats.calls || stats.calls < 20) {
+          // Half the time on the endpoint the fleet calls most (polling), else anywhere.
+          const [name, rule] =
+            Math.random() < 0.5
+              ? (['GetTradeOffers', { status5xx: 500, count: 3 }] as const)
+              : RULES[Math.floor(Math.random() * RULES.length)]!;
+          await f.emu.setFault(name, { ...rule });
+          injected++;
+        }
+        if (round === 80) {
           // An outage of the offer endpoints for a few seconds of world time, and dead sessions.
           const { now } = (await f.emu.control('GET', '_emulator/clock')) as { now: number };
           for (const n of ['tradeoffer.send', 'GetTradeOffers'])
@@ -121,13 +128,15 @@ test(
       await chaos;
       await f.emu.clearFaults();
     }
+    // The rate while Steam misbehaved (calls after it recovered are not counted).
+    const during = { ...stats };
     const states = await Promise.all(tradeIds.map((id) => f.waitFinal(id, 90_000)));
     assert.ok(states.every((s) => FINAL.includes(s)));
     const completed = states.filter((s) => s === 'completed').length;
     console.log(
-      `faults: ${injected} injected; ${stats.failures}/${stats.calls} Steam calls failed (${((100 * stats.failures) / Math.max(1, stats.calls)).toFixed(1)}%); ${completed}/${tradeIds.length} trades completed, the rest released: ${states.filter((s) => s !== 'completed').join(', ') || 'none'}`,
+      `faults: ${injected} injected; ${during.failures}/${during.calls} Steam calls failed while faults were on (${((100 * during.failures) / Math.max(1, during.calls)).toFixed(1)}%); ${completed}/${tradeIds.length} trades completed, the rest released: ${states.filter((s) => s !== 'completed').join(', ') || 'none'}`,
     );
-    assert.ok(stats.failures / stats.calls >= 0.08, 'Steam really failed often during the run');
+    assert.ok(during.failures / during.calls >= 0.1, 'Steam really failed often during the run');
     assert.ok(completed >= tradeIds.length / 2, 'most trades still complete');
     await assertNoDuplicateOffers(f);
     await assertMoney(f, users);
