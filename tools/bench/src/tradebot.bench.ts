@@ -106,27 +106,26 @@ export async function run(args: string[]): Promise<void> {
     closers.push(() => backend.app.close());
     const backendUrl = `http://127.0.0.1:${(backend.app.server.address() as AddressInfo).port}/`;
 
-    const env = (extra: Env): NodeJS.ProcessEnv =>
-      ({
-        ...process.env,
-        ...testEnv(stores, {
-          REDIS_KEY_PREFIX: prefix,
-          BACKEND_URL: backendUrl,
-          STEAM_COMMUNITY_URL: emu.url.toString(),
-          STEAM_WEB_API_URL: emu.url.toString(),
-          STEAM_EMULATOR_URL: emu.url.toString(),
-          PORT: '0',
-          MYSQL_POOL_SIZE: '10',
-          TRADEBOT_DISPATCH_MS: '50',
-          TRADEBOT_HOT_POLL_MS: '100',
-          TRADEBOT_LEASE_MS: '15000',
-          // The limiter: 100 logins per 5 s from this IP and overall (the floor below).
-          BOT_LOGIN_PER_IP: '100',
-          BOT_LOGIN_GLOBAL: '100',
-          BOT_LOGIN_WINDOW_MS: '5000',
-          ...extra,
-        }),
-      });
+    const env = (extra: Env): NodeJS.ProcessEnv => ({
+      ...process.env,
+      ...testEnv(stores, {
+        REDIS_KEY_PREFIX: prefix,
+        BACKEND_URL: backendUrl,
+        STEAM_COMMUNITY_URL: emu.url.toString(),
+        STEAM_WEB_API_URL: emu.url.toString(),
+        STEAM_EMULATOR_URL: emu.url.toString(),
+        PORT: '0',
+        MYSQL_POOL_SIZE: '10',
+        TRADEBOT_DISPATCH_MS: '50',
+        TRADEBOT_HOT_POLL_MS: '100',
+        TRADEBOT_LEASE_MS: '15000',
+        // The limiter: 100 logins per 5 s from this IP and overall (the floor below).
+        BOT_LOGIN_PER_IP: '100',
+        BOT_LOGIN_GLOBAL: '100',
+        BOT_LOGIN_WINDOW_MS: '5000',
+        ...extra,
+      }),
+    });
     const spawnBot = (extra: Env) => {
       const c = spawn(process.execPath, ['services/tradebot/src/main.ts'], {
         env: env(extra),
