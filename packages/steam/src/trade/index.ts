@@ -5,3 +5,5 @@ export * from './auth.emulator.ts';
 export * from './auth.steam-session.ts';
 export * from './login-limiter.ts';
 export * from './bot-session.ts';
+export * from './storage-units.ts';
+export * from './storage-units.gc.ts';
