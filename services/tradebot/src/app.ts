@@ -4,10 +4,16 @@ import { redisKeys } from '@platform/bus';
 import { createServiceApp, internalRoutes, type ServiceContext } from '@platform/http';
 import {
   EmulatorAuth,
+  EmulatorStorageUnits,
+  GcStorageUnits,
+  StorageUnitError,
   SteamSessionAuth,
   SteamTradeClient,
+  connectGc,
+  type GcClientFor,
   type SteamAuthPort,
   type SteamTradePort,
+  type StorageUnitsPort,
 } from '@platform/steam';
 import type { TradebotConfig } from './config.ts';
 import { BackendClient } from './execution/backend.client.ts';
@@ -25,6 +31,8 @@ export interface TradebotOptions {
   /** Tests: another Steam login port or client. */
   auth?: SteamAuthPort;
   steam?: SteamTradePort;
+  /** Tests: another storage-unit port (null: none). */
+  units?: StorageUnitsPort | null;
   credentials?: CredentialsSource;
   processId?: string;
 }
@@ -64,7 +72,32 @@ export async function createTradebot(ctx: TradebotContext, opts: TradebotOptions
     token: config.internal.token,
     timeoutMs: config.backend.timeoutMs,
   });
+  // Storage units: the emulator's GC stand-in, or node-globaloffensive over a CM session per bot
+  // (logged in with the bot's steam-session refresh token; decision 0007).
+  const gcClients = new Map<string, ReturnType<GcClientFor>>();
+  const gcClientFor: GcClientFor = (steamId) => {
+    let c = gcClients.get(steamId);
+    if (!c) {
+      const token = [...fleet.runtimes.values()].find((rt) => rt.bot.steamId === steamId)?.refreshToken;
+      if (!token)
+        return Promise.reject(new StorageUnitError('unavailable', 'gc: the bot has no refresh token yet'));
+      c = connectGc(token, config.steam.timeoutMs * 2);
+      c.catch(() => gcClients.delete(steamId));
+      gcClients.set(steamId, c);
+    }
+    return c;
+  };
+  const units =
+    opts.units === null
+      ? undefined
+      : (opts.units ??
+        (config.caskets.mode === 'emulator'
+          ? new EmulatorStorageUnits(config.login.emulatorUrl, config.steam.timeoutMs)
+          : config.caskets.mode === 'globaloffensive'
+            ? new GcStorageUnits(gcClientFor, config.steam.timeoutMs)
+            : undefined));
   const fleet = new Fleet({
+    units,
     config,
     db: dbs.main,
     redis,

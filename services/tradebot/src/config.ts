@@ -83,6 +83,21 @@ export const tradebotSchema = {
     errorWindowMs: int('BOT_ERROR_WINDOW_MS', 300_000, { min: 1_000 }),
     unhealthyErrors: int('BOT_UNHEALTHY_ERRORS', 10, { min: 1 }),
   },
+  caskets: {
+    /** Storage units (steam.md §8): the emulator's GC stand-in, or node-globaloffensive (production). */
+    mode: devOnly(oneOf('STORAGE_UNITS', ['emulator', 'globaloffensive', 'off'] as const, 'emulator'), {
+      why: 'the Steam emulator’s Game Coordinator; set globaloffensive',
+      refused: ['emulator'],
+    }),
+    /** Items are moved into caskets once a bot's inventory holds at least this many (of TIER_OF, scaled): the good tier's line. */
+    above: int('CASKET_ABOVE', 900, { min: 1 }),
+    /** ...until it is down to this many (of TIER_OF, scaled): the very good tier's line. */
+    target: int('CASKET_TARGET', 850, { min: 0 }),
+    /** How often each bot checks its fullness and its caskets' contents. */
+    checkMs: int('CASKET_CHECK_MS', 60_000, { min: 50 }),
+    /** At most this many items moved in one round (a round also sends offers). */
+    batch: int('CASKET_BATCH', 50, { min: 1, max: 1_000 }),
+  },
   partners: {
     /** Only partners on the allowed list get offers (a closed beta, a partner integration). */
     allowedOnly: bool('PARTNERS_ALLOWED_ONLY', false),

@@ -40,6 +40,12 @@ export function createTradebotMetrics(registry: Registry) {
       help: 'Seconds since an offer of the fleet was last accepted (alert when trades stop completing)',
       registers,
     }),
+    casketMoves: new Counter({
+      name: 'tradebot_casket_moves_total',
+      help: 'Storage-unit moves, by op (add, remove, add_refused: no unit has room, remove_refused: 1015)',
+      labelNames: ['op'] as const,
+      registers,
+    }),
     reversals: new Counter({
       name: 'tradebot_reversals_total',
       help: 'Trade reversals found and reported',

@@ -16,6 +16,8 @@ export interface StoredItem {
   isCasket: boolean;
   category: ItemCategory;
   stale: boolean;
+  /** In a storage unit (the tradebot's casket_asset_id): not in the Steam inventory, still a site item. */
+  casketed: boolean;
 }
 
 const COLUMNS = [
@@ -130,6 +132,7 @@ export class ItemsRepository {
         'attributes',
         'category',
         'stale',
+        'casket_asset_id',
       ])
       .where('bot_id', '=', botId)
       .execute();
@@ -147,6 +150,7 @@ export class ItemsRepository {
         ? (r.category as ItemCategory)
         : 'other',
       stale: r.stale === 1,
+      casketed: r.casket_asset_id !== null,
     }));
   }
 

@@ -126,16 +126,20 @@ export class ReconcileService {
       if (!s) add.push(item);
       else if (changedItem(s, item)) update.push(item);
     }
+    // Items in a storage unit (the tradebot's casket_asset_id) never show in the inventory: not
+    // gone, not stale, still site items; and not counted against the inventory cap.
+    const casketed = stored.filter((s) => s.casketed && !seen.has(s.assetId));
+    const outside = stored.filter((s) => !s.casketed || seen.has(s.assetId));
     // Only a context read in full may remove: a hidden item is not a gone item.
-    const remove = stored
+    const remove = outside
       .filter((s) => completeContexts.has(s.contextId) && !seen.has(s.assetId))
       .map((s) => s.assetId);
     // Nor is it confirmed: what a partial read did not show stays (or becomes) stale.
-    const unseen = stored
+    const unseen = outside
       .filter((s) => !completeContexts.has(s.contextId) && !seen.has(s.assetId))
       .map((s) => s.assetId);
     const complete = completeContexts.size === 2;
-    const total = stored.length - remove.length + add.length;
+    const total = outside.length - remove.length + add.length;
     await this.d.items.applyBotChanges(
       bot.id,
       { add, remove, update, clearStale: stored.some((x) => x.stale), unseen },
@@ -143,7 +147,7 @@ export class ReconcileService {
     );
 
     const snapshotItems = complete
-      ? fetched.map(toSnapshotItem)
+      ? [...fetched, ...casketed].map(toSnapshotItem)
       : (await this.d.items.listForBot(bot.id)).map(toSnapshotItem);
     await this.d.snapshot.writeBot({
       botId: bot.id,

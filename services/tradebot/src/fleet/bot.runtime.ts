@@ -15,6 +15,7 @@ import { ErrorWindow } from '../health/tiers.ts';
 import { parseTradeUrl } from '../health/partners.ts';
 import type { TradebotMetrics } from '../metrics.ts';
 import type { BotOfferRow, BotRecord, BotRepository } from './bot.repository.ts';
+import { CasketRefusal, type CasketKeeper } from '../storage/caskets.ts';
 
 export interface BotRuntimeDeps {
   bot: BotRecord;
@@ -28,6 +29,8 @@ export interface BotRuntimeDeps {
   config: TradebotConfig;
   /** Asset ids the site knows on this bot (sinv's items): the inventory-diff fallback subtracts them. */
   knownAssetIds: (botId: number) => Promise<Set<string>>;
+  /** The bot's storage units (undefined: STORAGE_UNITS=off). */
+  caskets?: CasketKeeper;
   now?: () => number;
 }
 
@@ -66,6 +69,7 @@ export class BotRuntime {
   #lastSend = 0;
   #pollNow = true;
   #lastReversal = 0;
+  #lastCasketCheck = 0;
   #started = false;
   #startFailedAt = 0;
 
@@ -77,6 +81,11 @@ export class BotRuntime {
 
   #now(): number {
     return this.#d.now?.() ?? Date.now();
+  }
+
+  /** The session's refresh token (the GC's CM login in production). */
+  get refreshToken(): string | undefined {
+    return this.#d.session.current?.refreshToken;
   }
 
   get log(): Logger {
@@ -146,6 +155,14 @@ export class BotRuntime {
     if (now - this.#lastReversal >= offers.reversalCheckMs) {
       this.#lastReversal = now;
       await this.#checkReversals();
+    }
+    const { caskets } = this.#d;
+    if (caskets && now - this.#lastCasketCheck >= this.#d.config.caskets.checkMs && !this.#stopped) {
+      this.#lastCasketCheck = now;
+      caskets.capacity = this.bot.capacity;
+      await caskets.relieve().catch((err: unknown) => {
+        this.log.warn({ bot: this.bot.id, err: (err as Error).message }, 'storage units: relieve failed');
+      });
     }
   }
 
@@ -230,6 +247,24 @@ export class BotRuntime {
 
   async #send(row: BotOfferRow): Promise<void> {
     const { repo, session, steam, config } = this.#d;
+    // Casketed items leave their storage unit first (contents cannot be traded, steam.md §8).
+    let renamed = new Map<string, string>();
+    if (this.#d.caskets) {
+      try {
+        renamed = await this.#d.caskets.takeOut(itemsOf(row).give.map((a) => a.assetId));
+      } catch (err) {
+        if (err instanceof CasketRefusal) {
+          await this.#end(row, ['queued'], 'failed', err.code);
+          return;
+        }
+        this.log.warn(
+          { bot: this.bot.id, offer: row.offer_id, err: (err as Error).message },
+          'casket take-out failed',
+        );
+        await repo.update(row.offer_id, { next_attempt_at: new Date(this.#now() + 2_000) });
+        return;
+      }
+    }
     const now = this.#now();
     // A send cut off here (a crash, a hung call) is looked up after the call could have ended.
     const lookupAt = new Date(now + config.steam.timeoutMs + config.offers.sendGraceMs);
@@ -268,7 +303,8 @@ export class BotRuntime {
           partnerSteamId: row.partner_steam_id,
           partnerAccountId: url.accountId,
           token: url.token,
-          give: items.give,
+          // An extraction that gave an item a new id (steam.md §8: undocumented) sends that id.
+          give: items.give.map((a) => ({ ...a, assetId: renamed.get(a.assetId) ?? a.assetId })),
           receive: items.receive,
           message: row.message,
         }),

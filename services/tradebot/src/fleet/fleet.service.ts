@@ -10,6 +10,7 @@ import {
   type LimiterStore,
   type SteamAuthPort,
   type SteamTradePort,
+  type StorageUnitsPort,
 } from '@platform/steam';
 import type { TradebotConfig } from '../config.ts';
 import type { BackendClient } from '../execution/backend.client.ts';
@@ -18,6 +19,7 @@ import type { TradebotMetrics } from '../metrics.ts';
 import type { BotRecord, BotRepository } from './bot.repository.ts';
 import { BotRuntime } from './bot.runtime.ts';
 import type { CredentialsSource } from './credentials.ts';
+import { CasketKeeper } from '../storage/caskets.ts';
 import type { BotLeases } from './lease.ts';
 
 export interface FleetDeps {
@@ -30,6 +32,8 @@ export interface FleetDeps {
   processId: string;
   auth: SteamAuthPort;
   steam: SteamTradePort;
+  /** Storage units (undefined: STORAGE_UNITS=off). */
+  units?: StorageUnitsPort;
   credentials: CredentialsSource;
   limiterStore: LimiterStore;
   backend: BackendClient;
@@ -200,6 +204,27 @@ export class Fleet {
             (r) => r.asset_id,
           ),
         ),
+      ...(d.units
+        ? {
+            caskets: new CasketKeeper(
+              {
+                db: d.db,
+                units: d.units,
+                config: d.config,
+                logger: d.logger,
+                metrics: d.metrics,
+                refreshBot: async () => {
+                  await d.bus.enqueue('inventory-refresh', 'refresh-bot', {
+                    v: 1,
+                    botId: bot.id,
+                    reason: 'manual',
+                  });
+                },
+              },
+              bot,
+            ),
+          }
+        : {}),
     });
     this.runtimes.set(bot.id, rt);
     await d.repo.heartbeat([bot.id], d.processId, new Date());

@@ -1,0 +1,178 @@
+// Storage units end to end: a bot over its casket line moves its least-demanded items into its
+// storage unit (the emulator's GC stand-in), sinv keeps them as site items, a withdrawal of a
+// casketed item takes it out before the offer and completes; a full unit (1011) sends items to
+// another unit; a full inventory (1015) with no room anywhere refuses the offer with a reason.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually } from '@platform/testing';
+import { EmulatorStorageUnits, type StorageUnitsPort } from '@platform/steam';
+import type { Tradebot } from '../src/index.ts';
+import { startFleet, type Fleet } from './fleet.harness.ts';
+
+let f: Fleet;
+let botId: number;
+let steamId: string;
+let capacity: number;
+
+/** Item counts per bot scale with capacity / TIER_OF: TIER_OF = capacity makes them literal. */
+const casketEnv = (above: number, target: number) => ({
+  TIER_OF: String(capacity),
+  TIER_VERY_GOOD_BELOW: String(capacity - 2),
+  TIER_GOOD_BELOW: String(capacity - 1),
+  CASKET_ABOVE: String(above),
+  CASKET_TARGET: String(target),
+  CASKET_CHECK_MS: '100',
+});
+
+before(async () => {
+  f = await startFleet({ bots: 1, itemsPerBot: 40, users: 3 });
+  const bot = await f.db.selectFrom('bots').select(['id', 'steam_id', 'capacity']).executeTakeFirstOrThrow();
+  botId = bot.id;
+  steamId = bot.steam_id;
+  capacity = bot.capacity;
+});
+after(() => f.close());
+
+async function casketed(): Promise<Array<{ asset_id: string; casket_asset_id: string | null }>> {
+  return f.db
+    .selectFrom('items')
+    .select(['asset_id', 'casket_asset_id'])
+    .where('bot_id', '=', botId)
+    .where('casket_asset_id', 'is not', null)
+    .execute();
+}
+
+async function outside(): Promise<number> {
+  const rows = await f.db
+    .selectFrom('items')
+    .select('asset_id')
+    .where('bot_id', '=', botId)
+    .where('casket_asset_id', 'is', null)
+    .execute();
+  return rows.length;
+}
+
+/** Where the emulator has an asset: the inventory, a storage unit, or nowhere on the bot. */
+function whereIs(assetId: string): string {
+  if (f.emu.world.findAsset(steamId, assetId)) return 'inventory';
+  for (const [casketId, contents] of f.emu.world.casketContents)
+    if (contents.has(assetId)) return `casket:${casketId}`;
+  return 'gone';
+}
+
+function addEmptyCasket(): string {
+  const first = f.emu.world
+    .inventory(steamId, '2')
+    .list()
+    .find((a) => f.emu.world.casketContents.has(a.assetid))!;
+  const assetid = f.emu.world.nextAssetId();
+  f.emu.world.inventory(steamId, '2').addUnsorted({ ...first, assetid, casketCount: 0 });
+  f.emu.world.casketContents.set(assetid, new Map());
+  return assetid;
+}
+
+function fillCasket(casketId: string): void {
+  const contents = f.emu.world.casketContents.get(casketId)!;
+  const filler = [...contents.values()][0] ?? f.emu.world.inventory(steamId, '2').list()[0]!;
+  while (contents.size < 1000) {
+    const assetid = f.emu.world.nextAssetId();
+    contents.set(assetid, { ...filler, assetid });
+  }
+}
+
+describe('storage units', () => {
+  let tb: Tradebot;
+
+  test('a casket round trip: over the line → least-demanded items in; a withdrawal takes one out, sends, completes', async () => {
+    const start = await outside();
+    const target = start - 8;
+    tb = await f.startTradebot(casketEnv(start - 3, target));
+    await eventually(async () => (await outside()) <= target, 20_000);
+    const inside = await casketed();
+    assert.equal(inside.length, start - target, 'moved down to the target exactly');
+    for (const r of inside) assert.equal(whereIs(r.asset_id), `casket:${r.casket_asset_id}`);
+
+    // sinv re-reads the bot: casketed items stay site items, not counted in the inventory.
+    // (The harness's sinv cached the emulator's cookie, which the tradebot's login replaced: it
+    // re-fetches after the refusal.)
+    await f.sinv.reconcile.refreshBot(botId).catch(() => f.sinv.reconcile.refreshBot(botId));
+    assert.equal((await casketed()).length, inside.length, 'sinv kept the casketed rows');
+    const bot = await f.db.selectFrom('bots').select('item_count').where('id', '=', botId).executeTakeFirst();
+    assert.equal(bot?.item_count, await outside());
+
+    // A withdrawal of a casketed item: taken out, offered, accepted, settled.
+    const p = await f.player(0, 1_000_000n);
+    await f.autoAccept(p.steamId);
+    const ids = new Set(inside.map((r) => r.asset_id));
+    const item = (await f.siteItems()).find((i) => ids.has(i.assetId));
+    assert.ok(item, 'a casketed item is on offer on the site');
+    const userItems = f.emu.world.inventoryCount(p.steamId);
+    const trade = await f.createTrade(p, { receive: [item.assetId] });
+    assert.equal(await f.waitFinal(trade.id), 'completed');
+    assert.equal(whereIs(item.assetId), 'gone', 'the item left the bot');
+    assert.equal(f.emu.world.inventoryCount(p.steamId), userItems + 1, 'the user has it');
+    const [offer] = await f.botOffersOf(trade.id);
+    assert.equal(offer?.status, 'accepted');
+    assert.equal((await casketed()).length, inside.length - 1, 'no longer recorded as casketed');
+    await f.assertLedger(p.userId);
+    await f.stopTradebot(tb);
+  });
+
+  test('a full unit (1011) sends items to another unit', async () => {
+    const [first] = (await new EmulatorStorageUnits(f.emu.url).listCaskets(steamId)).slice(0, 1);
+    fillCasket(first!.casketId);
+    const second = addEmptyCasket();
+    // A stale list (as node-globaloffensive's cached inventory can be): every unit looks empty,
+    // so the keeper tries the full one first and must take the GC's 1011.
+    const real = new EmulatorStorageUnits(f.emu.url);
+    const stale: StorageUnitsPort = {
+      name: 'stale',
+      listCaskets: async (s) =>
+        (await real.listCaskets(s)).map((c) => ({ ...c, count: c.casketId === second ? 1 : 0 })),
+      contents: (s, c) => real.contents(s, c),
+      add: (s, c, a) => real.add(s, c, a),
+      remove: (s, c, a) => real.remove(s, c, a),
+    };
+    const before = (await casketed()).length;
+    const start = await outside();
+    tb = await f.startTradebot(casketEnv(start - 1, start - 3), undefined, { units: stale });
+    await eventually(async () => (await outside()) <= start - 3, 20_000);
+    const now = await casketed();
+    assert.equal(now.length, before + 3);
+    const moved = now.filter((r) => String(r.casket_asset_id) === second);
+    assert.equal(moved.length, 3, 'the three went to the second unit');
+    for (const r of moved) assert.equal(whereIs(r.asset_id), `casket:${second}`);
+    assert.equal(f.emu.world.casketContents.get(first!.casketId)!.size, 1000);
+    await f.stopTradebot(tb);
+  });
+
+  test('a full inventory (1015) with every unit full refuses the withdrawal with a clear reason', async () => {
+    for (const c of await new EmulatorStorageUnits(f.emu.url).listCaskets(steamId)) fillCasket(c.casketId);
+    const inside = await casketed();
+    const ids = new Set(inside.map((r) => r.asset_id));
+    const item = (await f.siteItems()).find((i) => ids.has(i.assetId));
+    assert.ok(item);
+    const cap = f.emu.world.inventoryCapacity;
+    f.emu.world.inventoryCapacity = f.emu.world.inventoryCount(steamId);
+    try {
+      tb = await f.startTradebot(casketEnv(capacity, capacity));
+      const p = await f.player(1, 1_000_000n);
+      await f.autoAccept(p.steamId);
+      const balance = await f.balanceOf(p.userId);
+      const trade = await f.createTrade(p, { receive: [item.assetId] });
+      assert.equal(await f.waitFinal(trade.id), 'failed');
+      const [offer] = await f.botOffersOf(trade.id);
+      assert.equal(offer?.end_reason, 'casket_inventory_full');
+      assert.equal(offer?.steam_offer_id, null, 'nothing was sent');
+      assert.equal(
+        whereIs(item.assetId),
+        `casket:${inside.find((r) => r.asset_id === item.assetId)!.casket_asset_id}`,
+      );
+      assert.equal(await f.balanceOf(p.userId), balance, 'refunded');
+      await f.assertLedger(p.userId);
+      await f.stopTradebot(tb);
+    } finally {
+      f.emu.world.inventoryCapacity = cap;
+    }
+  });
+});
