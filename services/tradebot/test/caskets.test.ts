@@ -5,8 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '@platform/testing';
+import { Registry } from 'prom-client';
+import { createLogger } from '@platform/observability';
 import { EmulatorStorageUnits, type StorageUnitsPort } from '@platform/steam';
-import type { Tradebot } from '../src/index.ts';
+import { loadConfig, type Tradebot } from '../src/index.ts';
+import { createTradebotMetrics } from '../src/metrics.ts';
+import { CasketKeeper } from '../src/storage/caskets.ts';
 import { startFleet, type Fleet } from './fleet.harness.ts';
 
 let f: Fleet;
@@ -174,5 +178,70 @@ describe('storage units', () => {
     } finally {
       f.emu.world.inventoryCapacity = cap;
     }
+  });
+
+  test('a kill at any point of a move loses nothing: the GC’s contents set the record right', async () => {
+    const units = new EmulatorStorageUnits(f.emu.url);
+    const keeper = new CasketKeeper(
+      {
+        db: f.db,
+        units,
+        config: loadConfig(f.tradebotEnv(casketEnv(capacity, capacity))),
+        logger: createLogger({ service: 'test', level: 'silent' }),
+        metrics: createTradebotMetrics(new Registry()),
+        refreshBot: () => Promise.resolve(),
+      },
+      { id: botId, steamId, capacity },
+    );
+    const [casket] = await units.listCaskets(steamId);
+    const contents = f.emu.world.casketContents.get(casket!.casketId)!;
+    // Room for one: drop a filler (an asset the site never knew).
+    const siteIds = new Set(
+      (await f.db.selectFrom('items').select('asset_id').where('bot_id', '=', botId).execute()).map((r) =>
+        String(r.asset_id),
+      ),
+    );
+    contents.delete([...contents.keys()].find((x) => !siteIds.has(x))!);
+    const loose = await f.db
+      .selectFrom('items')
+      .select('asset_id')
+      .where('bot_id', '=', botId)
+      .where('casket_asset_id', 'is', null)
+      .where('context_id', '=', 2)
+      .where('asset_id', '!=', casket!.casketId)
+      .limit(2)
+      .execute();
+    const [a, b] = loose.map((r) => String(r.asset_id));
+    const [c] = (await casketed()).map((r) => String(r.asset_id));
+    // a: killed after the intent, before the GC call (marked, still in the inventory).
+    await f.db
+      .updateTable('items')
+      .set({ casket_asset_id: casket!.casketId })
+      .where('asset_id', '=', a!)
+      .execute();
+    // b: in the unit, the mark lost (a crash between a retried intent and the GC's answer).
+    await units.add(steamId, casket!.casketId, b!);
+    // c: taken out by the GC, killed before the mark was cleared.
+    const cCasket = (await casketed()).find((r) => String(r.asset_id) === c)!.casket_asset_id!;
+    await f.db.updateTable('items').set({ casket_asset_id: cCasket }).where('asset_id', '=', c!).execute();
+    f.emu.world.inventoryCapacity += 1;
+    await units.remove(steamId, String(cCasket), c!);
+    const { fixed } = await keeper.reconcile();
+    assert.equal(fixed, 3);
+    const rows = await f.db
+      .selectFrom('items')
+      .select(['asset_id', 'casket_asset_id'])
+      .where('asset_id', 'in', [a!, b!, c!])
+      .execute();
+    const mark = new Map(
+      rows.map((r) => [String(r.asset_id), r.casket_asset_id && String(r.casket_asset_id)]),
+    );
+    assert.equal(mark.get(a!), null);
+    assert.equal(whereIs(a!), 'inventory');
+    assert.equal(mark.get(b!), casket!.casketId);
+    assert.equal(whereIs(b!), `casket:${casket!.casketId}`);
+    assert.equal(mark.get(c!), null);
+    assert.equal(whereIs(c!), 'inventory');
+    assert.equal((await keeper.reconcile()).fixed, 0, 'idempotent');
   });
 });
