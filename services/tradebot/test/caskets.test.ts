@@ -4,7 +4,7 @@
 // another unit; a full inventory (1015) with no room anywhere refuses the offer with a reason.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually } from '@platform/testing';
+import { eventually, stopProcess } from '@platform/testing';
 import { Registry } from 'prom-client';
 import { createLogger } from '@platform/observability';
 import { EmulatorStorageUnits, type StorageUnitsPort } from '@platform/steam';
@@ -243,5 +243,41 @@ describe('storage units', () => {
     assert.equal(mark.get(c!), null);
     assert.equal(whereIs(c!), 'inventory');
     assert.equal((await keeper.reconcile()).fixed, 0, 'idempotent');
+  });
+
+  test('SIGKILL of the tradebot during a batch of moves, then a restart: every item is where its record says', async () => {
+    const fresh = addEmptyCasket();
+    const siteBefore = new Set(
+      (await f.db.selectFrom('items').select('asset_id').where('bot_id', '=', botId).execute()).map((r) =>
+        String(r.asset_id),
+      ),
+    );
+    const start = await outside();
+    // Slow GC moves so the kill lands inside the batch.
+    await f.emu.setFault('gc.casket', { latencyMs: 150 });
+    const env = { ...casketEnv(start - 1, start - 12), CASKET_BATCH: '12' };
+    const child = f.spawnTradebot(env);
+    await eventually(async () => (await casketed()).some((r) => String(r.casket_asset_id) === fresh), 30_000);
+    await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 400)));
+    await stopProcess(child, 'SIGKILL');
+    await f.emu.clearFaults();
+    const inUnit = () => f.emu.world.casketContents.get(fresh)!.size;
+    assert.ok(inUnit() < 12, 'killed before the batch finished');
+
+    // The restarted process reads the units and sets every record right (the batch is not
+    // resumed: the bot is under its line now; it moves more when it crosses it again).
+    const rowsOf = () =>
+      f.db.selectFrom('items').select(['asset_id', 'casket_asset_id']).where('bot_id', '=', botId).execute();
+    const agree = (r: { asset_id: string; casket_asset_id: string | null }) =>
+      whereIs(String(r.asset_id)) ===
+      (r.casket_asset_id === null ? 'inventory' : `casket:${r.casket_asset_id}`);
+    tb = await f.startTradebot(env);
+    await eventually(async () => (await rowsOf()).every(agree), 20_000);
+    await f.stopTradebot(tb);
+    const rows = await rowsOf();
+    assert.deepEqual(new Set(rows.map((r) => String(r.asset_id))), siteBefore, 'no site item lost or added');
+    const marked = rows.filter((r) => String(r.casket_asset_id) === fresh).length;
+    assert.ok(marked > 0);
+    assert.equal(inUnit(), marked, 'each moved item is in the unit once, and recorded');
   });
 });
