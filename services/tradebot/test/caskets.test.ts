@@ -280,4 +280,55 @@ describe('storage units', () => {
     assert.ok(marked > 0);
     assert.equal(inUnit(), marked, 'each moved item is in the unit once, and recorded');
   });
+
+  test('an extraction that gives the item a new asset id: the offer gives the new id and completes', async () => {
+    // steam.md §8: undocumented whether ids change on extraction; the emulator keeps them. This
+    // port re-keys the item after taking it out, as Steam may.
+    const real = new EmulatorStorageUnits(f.emu.url);
+    const renamed = new Map<string, string>();
+    const rekeying: StorageUnitsPort = {
+      name: 'rekeying',
+      listCaskets: (x) => real.listCaskets(x),
+      contents: (x, c) => real.contents(x, c),
+      add: (x, c, a) => real.add(x, c, a),
+      remove: async (x, c, a) => {
+        const out = await real.remove(x, c, a);
+        const asset = f.emu.world.removeAsset(x, a)!;
+        const assetid = f.emu.world.nextAssetId();
+        f.emu.world.addAsset(x, { ...asset, assetid });
+        renamed.set(a, assetid);
+        return { ...out, assetId: assetid };
+      },
+    };
+    const ids = new Set((await casketed()).map((r) => r.asset_id));
+    const item = (await f.siteItems()).find((i) => ids.has(i.assetId));
+    assert.ok(item);
+    tb = await f.startTradebot(casketEnv(capacity, capacity), undefined, { units: rekeying });
+    const p = await f.player(2, 1_000_000n);
+    await f.autoAccept(p.steamId);
+    const userItems = f.emu.world.inventoryCount(p.steamId);
+    const trade = await f.createTrade(p, { receive: [item.assetId] });
+    assert.equal(await f.waitFinal(trade.id), 'completed');
+    await f.stopTradebot(tb);
+    const newId = renamed.get(item.assetId);
+    assert.ok(newId, 'taken out under a new id');
+    const [offer] = await f.botOffersOf(trade.id);
+    const items = (typeof offer!.items === 'string' ? JSON.parse(offer!.items) : offer!.items) as {
+      give: Array<{ assetId: string }>;
+    };
+    assert.deepEqual(
+      items.give.map((a) => a.assetId),
+      [newId],
+      'the offer record gives the new id',
+    );
+    assert.equal(whereIs(newId), 'gone');
+    const left = await f.db
+      .selectFrom('items')
+      .select('asset_id')
+      .where('asset_id', 'in', [item.assetId, newId])
+      .execute();
+    assert.equal(left.length, 0, 'the site item is settled away');
+    assert.equal(f.emu.world.inventoryCount(p.steamId), userItems + 1);
+    await f.assertLedger(p.userId);
+  });
 });

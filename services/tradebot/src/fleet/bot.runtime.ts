@@ -248,10 +248,19 @@ export class BotRuntime {
   async #send(row: BotOfferRow): Promise<void> {
     const { repo, session, steam, config } = this.#d;
     // Casketed items leave their storage unit first (contents cannot be traded, steam.md §8).
-    let renamed = new Map<string, string>();
     if (this.#d.caskets) {
       try {
-        renamed = await this.#d.caskets.takeOut(itemsOf(row).give.map((a) => a.assetId));
+        const before = itemsOf(row);
+        const renamed = await this.#d.caskets.takeOut(before.give.map((a) => a.assetId));
+        if (renamed.size > 0) {
+          // An extraction gave an item a new id (steam.md §8: undocumented): the offer gives that
+          // id, recorded before the send so that a crash cannot lose it (the give list is not
+          // reported; the backend settles by its own trade items).
+          const give = before.give.map((a) => ({ ...a, assetId: renamed.get(a.assetId) ?? a.assetId }));
+          const items = { ...before, give };
+          await repo.update(row.offer_id, { items: JSON.stringify(items) });
+          row = { ...row, items };
+        }
       } catch (err) {
         if (err instanceof CasketRefusal) {
           await this.#end(row, ['queued'], 'failed', err.code);
@@ -303,8 +312,7 @@ export class BotRuntime {
           partnerSteamId: row.partner_steam_id,
           partnerAccountId: url.accountId,
           token: url.token,
-          // An extraction that gave an item a new id (steam.md §8: undocumented) sends that id.
-          give: items.give.map((a) => ({ ...a, assetId: renamed.get(a.assetId) ?? a.assetId })),
+          give: items.give,
           receive: items.receive,
           message: row.message,
         }),
