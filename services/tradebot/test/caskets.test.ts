@@ -90,11 +90,31 @@ describe('storage units', () => {
   test('a casket round trip: over the line → least-demanded items in; a withdrawal takes one out, sends, completes', async () => {
     const start = await outside();
     const target = start - 8;
+    // Seven items of one name (the site's largest stock; sinv's next refresh restores the names).
+    const casketIds = new Set([...f.emu.world.casketContents.keys()]);
+    const mine = (
+      await f.db
+        .selectFrom('items')
+        .select(['asset_id', 'market_hash_name'])
+        .where('bot_id', '=', botId)
+        .where('context_id', '=', 2)
+        .orderBy('asset_id', 'desc')
+        .execute()
+    ).filter((r) => !casketIds.has(String(r.asset_id)));
+    const common = mine.slice(0, 7).map((r) => String(r.asset_id));
+    await f.db
+      .updateTable('items')
+      .set({ market_hash_name: mine[0]!.market_hash_name })
+      .where('asset_id', 'in', common)
+      .execute();
     tb = await f.startTradebot(casketEnv(start - 3, target));
     await eventually(async () => (await outside()) <= target, 20_000);
     const inside = await casketed();
     assert.equal(inside.length, start - target, 'moved down to the target exactly');
     for (const r of inside) assert.equal(whereIs(r.asset_id), `casket:${r.casket_asset_id}`);
+    // The least demanded went in: the seven copies of the name the site has most of.
+    const moved = new Set(inside.map((r) => String(r.asset_id)));
+    for (const id of common) assert.ok(moved.has(id), `${id} (stock 7) was moved`);
 
     // sinv re-reads the bot: casketed items stay site items, not counted in the inventory.
     // (The harness's sinv cached the emulator's cookie, which the tradebot's login replaced: it

@@ -115,18 +115,11 @@ export class CasketKeeper {
    */
   async candidates(limit: number, exclude: string[] = []): Promise<string[]> {
     const { db } = this.#d;
+    // The bot's eligible items (≤ its capacity, by ix_items_bot), then the site's stock of just
+    // their names (ix_items_name): no scan of the whole items table.
     const rows = await db
       .selectFrom('items as i')
-      .leftJoin(
-        (eb) =>
-          eb
-            .selectFrom('items')
-            .select(['market_hash_name', sql<string>`COUNT(*)`.as('stock')])
-            .groupBy('market_hash_name')
-            .as('s'),
-        (j) => j.onRef('s.market_hash_name', '=', 'i.market_hash_name'),
-      )
-      .select('i.asset_id')
+      .select(['i.asset_id', 'i.market_hash_name', 'i.first_seen_at'])
       .where('i.bot_id', '=', this.#botId)
       .where('i.casket_asset_id', 'is', null)
       .where('i.context_id', '=', 2)
@@ -141,15 +134,31 @@ export class CasketKeeper {
           ),
         ),
       )
-      .$if(exclude.length > 0, (q) => q.where('i.asset_id', 'not in', exclude))
-      .orderBy(sql`s.stock`, 'desc')
-      .orderBy('i.first_seen_at', 'asc')
-      .orderBy('i.asset_id', 'asc')
-      .limit(limit)
       .execute();
-    // Open offers' items (withdrawals are reserved, but a deposit-side or swap record may not be yet).
-    const open = await this.#openOfferAssets();
-    return rows.map((r) => String(r.asset_id)).filter((a) => !open.has(a));
+    // Open offers' items too (a withdrawal is reserved; a record may be ahead of its reservation).
+    const skip = new Set([...exclude, ...(await this.#openOfferAssets())]);
+    const eligible = rows.filter((r) => !skip.has(String(r.asset_id)));
+    const names = [...new Set(eligible.map((r) => r.market_hash_name))];
+    const stock = new Map<string, number>();
+    for (let i = 0; i < names.length; i += 500) {
+      const counts = await db
+        .selectFrom('items')
+        .select(['market_hash_name', sql<string>`COUNT(*)`.as('n')])
+        .where('market_hash_name', 'in', names.slice(i, i + 500))
+        .groupBy('market_hash_name')
+        .execute();
+      for (const c of counts) stock.set(c.market_hash_name, Number(c.n));
+    }
+    const idOrder = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+    return eligible
+      .sort(
+        (a, b) =>
+          (stock.get(b.market_hash_name) ?? 0) - (stock.get(a.market_hash_name) ?? 0) ||
+          a.first_seen_at.getTime() - b.first_seen_at.getTime() ||
+          idOrder(String(a.asset_id), String(b.asset_id)),
+      )
+      .slice(0, limit)
+      .map((r) => String(r.asset_id));
   }
 
   async #openOfferAssets(): Promise<Set<string>> {
