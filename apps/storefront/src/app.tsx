@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api.ts';
 import { BalancePanel } from './components/balance.tsx';
 import { ErrorState } from './components/common.tsx';
+import { setImageBase } from './components/item-card.tsx';
 import { MyPane } from './components/my-pane.tsx';
 import { SitePane } from './components/site-pane.tsx';
 import { TradeBuilder } from './components/trade-builder.tsx';
@@ -58,7 +59,10 @@ export function App() {
 
   useEffect(() => {
     api<SiteConfig>('/storefront.json').then(
-      (c) => setConfig({ ...DEFAULT_CONFIG, ...c }),
+      (c) => {
+        if (c.emulatorUrl) setImageBase(null);
+        setConfig({ ...DEFAULT_CONFIG, ...c });
+      },
       () => {},
     );
   }, []);

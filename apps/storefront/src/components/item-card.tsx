@@ -10,12 +10,28 @@ function initials(name: string): string {
     .join('');
 }
 
+/**
+ * Steam gives an item's icon as a path on its image CDN. Locally (the emulator, no Internet) there
+ * is none to load, so the card shows the item's initials instead.
+ */
+let imageBase: string | null = 'https://community.akamai.steamstatic.com/economy/image/';
+export function setImageBase(base: string | null): void {
+  imageBase = base;
+}
+
+function imageUrl(iconUrl: string | undefined): string | null {
+  if (!iconUrl) return null;
+  if (/^https?:\/\//.test(iconUrl)) return iconUrl;
+  return imageBase ? `${imageBase}${iconUrl}/256fx192f` : null;
+}
+
 export function ItemImage({ iconUrl, name }: { iconUrl?: string | undefined; name: string }) {
+  const src = imageUrl(iconUrl);
   return (
     <div class="item-img" aria-hidden="true">
-      {iconUrl ? (
+      {src ? (
         <img
-          src={iconUrl}
+          src={src}
           alt=""
           loading="lazy"
           decoding="async"

@@ -1,0 +1,141 @@
+// The whole platform as `npm start` runs it (scripts/start.ts: the emulator, every service that
+// exists, the gateway serving the storefront), on free ports, fresh databases, a Redis key
+// prefix and an emulator world of its own, for the browser suite. Services that land later
+// (socket, tradebot) join through start.ts without a change here.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { freePort, startStores, uniquePrefix, type Stores } from '@platform/testing';
+
+export const REPO = resolve(import.meta.dirname, '../../..');
+export const ARTIFACTS = join(REPO, 'artifacts');
+export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
+
+export interface EmulatorAccount {
+  steamid: string;
+  persona: string;
+  tradeUrl: string;
+  accountId: number;
+  kind?: string;
+}
+
+export interface Platform {
+  /** The public origin (the gateway). */
+  origin: string;
+  emulator: string;
+  /** Which optional services run (their entry file exists). */
+  has: { socket: boolean; tradebot: boolean };
+  users(): Promise<EmulatorAccount[]>;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium (scripts/chromium.sh installs it when missing). */
+export function chromiumPath(): string {
+  const which = () => spawnSync('bash', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim();
+  let path = which();
+  if (!path) {
+    const r = spawnSync('bash', [join(REPO, 'scripts/chromium.sh')], { stdio: 'inherit' });
+    if (r.status !== 0)
+      throw new Error('Chromium is missing and could not be installed (scripts/chromium.sh)');
+    path = which();
+  }
+  return path;
+}
+
+export async function startPlatform(name: string): Promise<Platform> {
+  const stores: Stores = await startStores();
+  const dataDir = mkdtempSync(join(tmpdir(), 'storefront-emulator-'));
+  const port = async () => String(await freePort());
+  const ports = {
+    emulator: await port(),
+    backend: await port(),
+    sinv: await port(),
+    cinv: await port(),
+    login: await port(),
+    gateway: await port(),
+    socket: await port(),
+    tradebot: await port(),
+  };
+  const origin = `http://127.0.0.1:${ports.gateway}`;
+  const emulator = `http://127.0.0.1:${ports.emulator}`;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const log = createWriteStream(join(ARTIFACTS, `${name}.platform.log`));
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.ts'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'development',
+      MYSQL_DATABASE: stores.dbs.settings.database,
+      PRICING_DATABASE: stores.dbs.settings.pricingDatabase,
+      REDIS_KEY_PREFIX: uniquePrefix('storefront'),
+      EMULATOR_DATA_DIR: dataDir,
+      STEAM_EMULATOR_URL: emulator,
+      BACKEND_PORT: ports.backend,
+      SINV_PORT: ports.sinv,
+      CINV_PORT: ports.cinv,
+      LOGIN_PORT: ports.login,
+      GATEWAY_PORT: ports.gateway,
+      SOCKET_PORT: ports.socket,
+      SOCKET_URL: `http://127.0.0.1:${ports.socket}`,
+      TRADEBOT_PORT: ports.tradebot,
+      // Prices every few seconds is plenty for a test; the rest keeps its defaults.
+      RATE_LIMIT_MAX: '100000',
+    },
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const lines: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      log.write(`${line}\n`);
+      lines.push(line);
+    });
+  }
+  const up = await new Promise<boolean>((resolveUp) => {
+    const timer = setTimeout(() => resolveUp(false), 180_000);
+    const check = setInterval(() => {
+      if (lines.some((l) => l.startsWith('The platform is up'))) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolveUp(true);
+      }
+    }, 200);
+    void exited.then(() => {
+      clearInterval(check);
+      clearTimeout(timer);
+      resolveUp(false);
+    });
+  });
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+    await stores.close();
+  };
+  if (!up) {
+    await close();
+    throw new Error(
+      `the platform did not come up; see artifacts/${name}.platform.log:\n${lines.slice(-30).join('\n')}`,
+    );
+  }
+  return {
+    origin,
+    emulator,
+    has: {
+      socket: existsSync(join(REPO, 'services/socket/src/main.ts')),
+      tradebot: existsSync(join(REPO, 'services/tradebot/src/main.ts')),
+    },
+    async users() {
+      const res = await fetch(`${emulator}/_emulator/accounts?kind=user`);
+      const body = (await res.json()) as { accounts: EmulatorAccount[] };
+      return body.accounts;
+    },
+    close,
+  };
+}
