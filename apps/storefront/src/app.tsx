@@ -18,7 +18,7 @@ const DEFAULT_CONFIG: SiteConfig = { steamCommunityUrl: 'https://steamcommunity.
 const LIVE_TEXT: Record<LiveStatus, string> = {
   connecting: 'Connecting…',
   live: 'Live',
-  offline: 'Live updates unavailable — refreshing every few seconds',
+  offline: 'Live updates off — refreshing every few seconds',
 };
 
 interface Notice {
