@@ -110,11 +110,6 @@ const services: ServiceSpec[] = [
       PORT: GATEWAY_PORT,
       BACKEND_URL: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
       LOGIN_URL: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,
-      // The storefront (apps/storefront, built below when its sources changed) and, locally,
-      // the emulator as "Steam" for its links.
-      STOREFRONT_DIR: env.STOREFRONT_DIR ?? '',
-      STOREFRONT_STEAM_COMMUNITY_URL: env.STOREFRONT_STEAM_COMMUNITY_URL ?? EMULATOR_URL,
-      STOREFRONT_EMULATOR_URL: env.STOREFRONT_EMULATOR_URL ?? EMULATOR_URL,
     },
   },
 ];
@@ -129,13 +124,22 @@ function step(cmd: string, args: string[]): void {
 
 step('bash', ['scripts/stores.sh']);
 step(process.execPath, ['packages/db/src/cli/migrate.ts']);
+// The storefront (apps/storefront), built when its sources changed, served by the gateway; locally
+// the emulator stands in for Steam's pages it links to.
 const gatewaySpec = services.find((x) => x.name === 'gateway');
-if (gatewaySpec?.env && !env.STOREFRONT_DIR) {
-  try {
-    gatewaySpec.env.STOREFRONT_DIR = await ensureStorefrontBuilt();
-  } catch (err) {
-    // The API still runs; the gateway then serves a page pointing at it.
-    console.error(`start: the storefront did not build: ${(err as Error).message}`);
+if (gatewaySpec) {
+  gatewaySpec.env = {
+    ...gatewaySpec.env,
+    STOREFRONT_STEAM_COMMUNITY_URL: env.STOREFRONT_STEAM_COMMUNITY_URL ?? EMULATOR_URL,
+    STOREFRONT_EMULATOR_URL: env.STOREFRONT_EMULATOR_URL ?? EMULATOR_URL,
+  };
+  if (!env.STOREFRONT_DIR) {
+    try {
+      gatewaySpec.env.STOREFRONT_DIR = await ensureStorefrontBuilt();
+    } catch (err) {
+      // The API still runs; the gateway then serves a page pointing at it.
+      console.error(`start: the storefront did not build: ${(err as Error).message}`);
+    }
   }
 }
 

@@ -236,7 +236,7 @@ test(
       const all = await json<{ items: SiteItem[] }>(page, '/api/v1/inventory/site?limit=200');
       const target = all.items.find((i) => i.exterior && i.name.includes('|')) ?? all.items[0]!;
       // A search by the first word of the name and its exterior: every card matches.
-      const word = target.name.split(/\s+/)[0]!;
+      const word = target.name.split(/\s+/).find((w) => /^[a-z0-9]{2,}/i.test(w))!;
       await page.getByRole('searchbox', { name: 'Search items' }).fill(word.toLowerCase());
       await page.locator('summary', { hasText: 'Filters' }).click();
       if (target.exterior) await page.locator(`input[name=exterior][value="${target.exterior}"]`).check();
@@ -256,6 +256,7 @@ test(
         shown,
         expected.items.map((i) => i.assetId),
       );
+      await page.locator('summary', { hasText: 'Filters' }).click();
       await shot(page, '06-search-filters');
       // The grouped view: one card per name; opening one lists its items.
       await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -306,9 +307,12 @@ test(
       const receive = site.items[0]!;
       assert.ok(receive, 'a site item the deposit pays for');
       await page.locator(`#mine [data-asset-id="${give.assetId}"] button`).click();
-      await page
-        .getByRole('searchbox', { name: 'Search items' })
-        .fill(receive.name.split(/\s+/)[0]!.toLowerCase());
+      await page.getByRole('searchbox', { name: 'Search items' }).fill(
+        receive.name
+          .split(/\s+/)
+          .find((w) => /^[a-z0-9]{2,}/i.test(w))!
+          .toLowerCase(),
+      );
       await page.locator('summary', { hasText: 'Filters' }).click();
       await page.getByLabel('Max price ($)').fill((receive.price / 100).toFixed(2));
       await page.locator(`#site [data-asset-id="${receive.assetId}"] button`).click();
@@ -331,7 +335,7 @@ test(
       await steam.waitForLoadState();
       const row = steam.locator('tr', { hasText: code });
       await assertVisible(row, 'the offer with its code on the Steam page');
-      await row.getByRole('button', { name: 'Accept' }).click();
+      await row.getByRole('button', { name: 'Accept', exact: true }).click();
       const confirm = steam
         .locator('tr', { hasText: code })
         .getByRole('button', { name: /Confirm acceptance/ });

@@ -3,8 +3,9 @@ import { EXTERIOR_SHORT, money, until, words } from '../format.ts';
 
 function initials(name: string): string {
   return name
+    .replace(/StatTrak™|Souvenir/g, '')
     .split(/[\s|-]+/)
-    .filter(Boolean)
+    .filter((w) => /^[A-Za-z0-9]/.test(w))
     .slice(0, 2)
     .map((w) => w[0]?.toUpperCase() ?? '')
     .join('');

@@ -102,8 +102,8 @@ export function siteQuery(
     else p.set(key, raw.trim());
   }
   if (f.paintSeed.trim()) {
-    if (/^\d{1,4}$/.test(f.paintSeed.trim())) p.set('paintSeed', f.paintSeed.trim());
-    else problems.push('A paint seed is a whole number (0–1000).');
+    if (/^\d{1,6}$/.test(f.paintSeed.trim())) p.set('paintSeed', f.paintSeed.trim());
+    else problems.push('A paint seed is a whole number.');
   }
   if (f.maxTradeLockDays.trim()) {
     if (/^\d{1,2}$/.test(f.maxTradeLockDays.trim())) p.set('maxTradeLockDays', f.maxTradeLockDays.trim());
