@@ -258,6 +258,7 @@ test(
       );
       await page.locator('summary', { hasText: 'Filters' }).click();
       await shot(page, '06-search-filters');
+      await page.locator('summary', { hasText: 'Filters' }).click();
       // The grouped view: one card per name; opening one lists its items.
       await page.getByRole('button', { name: 'Clear filters' }).click();
       await page.getByLabel('Group by name').check();
@@ -355,13 +356,18 @@ test(
         [give.assetId],
         { timeout: 60_000 },
       );
-      await assertVisible(
-        page.locator('#mine .item', { hasText: receive.name }),
-        'the received item',
-        60_000,
-      );
-      assert.equal(await page.locator(`#site [data-asset-id="${receive.assetId}"]`).count(), 0);
       await shot(page, '11-swap-completed');
+      // What the user received is trade-protected at Steam for 7 days: it lives in the owner-only
+      // context 16 (steam.md §4.8), so the site's read of the inventory shows it only afterwards.
+      // The trade lists it and says so.
+      await assertVisible(trade.getByText(receive.marketHashName), 'the received item in the trade');
+      await assertVisible(trade.getByText(/trade-protected/), 'the trade protection note');
+      const left = await json<{ items: SiteItem[] }>(
+        page,
+        `/api/v1/inventory/site?marketHashName=${encodeURIComponent(receive.marketHashName)}&limit=200`,
+      );
+      assert.ok(!left.items.some((i) => i.assetId === receive.assetId), 'the site no longer lists it');
+      assert.equal(await page.locator(`#site [data-asset-id="${receive.assetId}"]`).count(), 0);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -24,6 +24,11 @@ export function acceptLinks(trade: Trade, me: Me, config: SiteConfig): { href: s
     }));
 }
 
+function withinProtection(trade: Trade): boolean {
+  const at = new Date(trade.completedAt ?? trade.updatedAt).getTime();
+  return Date.now() - at < 7 * 86_400_000;
+}
+
 export function TradeCard({
   trade,
   me,
@@ -74,7 +79,7 @@ export function TradeCard({
             {money(trade.balanceDelta)}
           </strong>
         </p>
-        {expanded ? (
+        {expanded || trade.give.length + trade.receive.length <= 6 ? (
           <ul class="trade-items">
             {trade.give.map((i) => (
               <li key={`g${i.assetId}`}>
@@ -101,6 +106,12 @@ export function TradeCard({
               <p class="muted small">Reserved for you until {when(trade.expiresAt)}.</p>
             ) : null}
           </div>
+        ) : null}
+        {trade.state === 'completed' && trade.receive.length > 0 && withinProtection(trade) ? (
+          <p class="muted small">
+            What you received is trade-protected by Steam for 7 days: it shows in your inventory here, and can
+            be traded again, when that ends.
+          </p>
         ) : null}
         {trade.state === 'reversed' ? (
           <p class="warn">
