@@ -249,7 +249,15 @@ export function App() {
                 ) : null}
               </button>
               <span class="user">
-                {me.avatarUrl ? <img src={me.avatarUrl} alt="" width={28} height={28} /> : null}
+                {me.avatarUrl ? (
+                  <img
+                    src={me.avatarUrl}
+                    alt=""
+                    width={28}
+                    height={28}
+                    onError={(e) => (e.currentTarget.style.display = 'none')}
+                  />
+                ) : null}
                 <span class="user-name" data-testid="persona">
                   {me.personaName}
                 </span>

@@ -44,6 +44,13 @@ export function predictRefusals(a: {
         message: `${i.name} is on a trade hold; tradable ${until(i.tradableAt)}.`,
       });
   }
+  for (const i of a.receive) {
+    if (i.tradableAt && new Date(i.tradableAt).getTime() > Date.now())
+      out.push({
+        code: 'ITEM_UNAVAILABLE',
+        message: `${i.name} is on a trade hold at the bot; it can be withdrawn ${until(i.tradableAt)}.`,
+      });
+  }
   const giveValue = a.give.reduce((s, i) => s + (i.price ?? 0), 0);
   const receiveValue = a.receive.reduce((s, i) => s + (i.price ?? 0), 0);
   if (a.balance) {
