@@ -57,6 +57,13 @@ export function App() {
   const [notices, setNotices] = useState<Notice[]>([]);
   const [flash, setFlash] = useState<string | null>(null);
 
+  // Information fades after a while; security notices stay until dismissed.
+  useEffect(() => {
+    if (!flash) return;
+    const t = setTimeout(() => setFlash(null), 8_000);
+    return () => clearTimeout(t);
+  }, [flash]);
+
   useEffect(() => {
     api<SiteConfig>('/storefront.json').then(
       (c) => {
@@ -286,6 +293,9 @@ export function App() {
         {meBroken ? (
           <ErrorState what="Your account could not be loaded." error={meBroken} retry={meRes.reload} />
         ) : null}
+      </div>
+      {/* Notices that must be seen wherever the page is scrolled: a fixed region, announced. */}
+      <div class="toasts">
         {notices.map((n) => (
           <div class="banner banner-danger" role="alert" key={n.id} data-testid="security-notice">
             <p>

@@ -72,3 +72,22 @@ export const LEDGER_REASON: Record<string, string> = {
   adjustment: 'Adjustment by the site',
   debt_repayment: 'Debt repayment',
 };
+
+/** Why a trade ended, in words (the API's reason codes; an unknown one is shown as words). */
+export const TRADE_REASON: Record<string, string> = {
+  user: 'You canceled it.',
+  expiry: 'The reservation ran out before the offer was accepted.',
+  canceled_elsewhere: 'The offer was canceled outside the site — see the security notice.',
+  bad_trade_url: 'Your trade URL was not accepted by Steam; set it again.',
+  no_trade_url: 'No trade URL was set.',
+  partner_escrow: 'Steam would hold this trade (no Steam Guard Mobile Authenticator for 7 days).',
+  partner_blocked: 'Steam does not allow trading with your account right now.',
+  partner_not_allowed: 'Your account cannot trade with the site right now.',
+  not_sendable: 'Steam refused the offer.',
+  offer_disappeared: 'The offer disappeared at Steam.',
+  offer_held: 'Steam put the trade on hold.',
+};
+
+export function tradeReason(code: string): string {
+  return TRADE_REASON[code] ?? words(code.replace(/_/g, '-'));
+}

@@ -261,6 +261,7 @@ test(
       await page.locator('summary', { hasText: 'Filters' }).click();
       // The grouped view: one card per name; opening one lists its items.
       await page.getByRole('button', { name: 'Clear filters' }).click();
+      await page.locator('summary', { hasText: 'Filters' }).click();
       await page.getByLabel('Group by name').check();
       await assertVisible(page.locator('#site .item.group'), 'grouped cards');
       await shot(page, '07-grouped');
@@ -375,6 +376,61 @@ test(
   },
 );
 
+test('an offer canceled outside the site raises the security notice', { timeout: 180_000 }, async (t) => {
+  if (!platform.has.tradebot || !platform.has.socket) {
+    t.skip(
+      `needs ${[!platform.has.tradebot && 'the tradebot (issue 12)', !platform.has.socket && 'the socket server (issue 13)'].filter(Boolean).join(' and ')} on this branch`,
+    );
+    return;
+  }
+  const account = users[3]!;
+  const { context, page, errors } = await desktop();
+  try {
+    await signIn(page, account);
+    await setTradeUrl(page, account);
+    await assertVisible(page.getByTestId('live-status').filter({ hasText: 'Live' }), 'live');
+    const inv = await json<{ items: UserItem[] }>(page, '/api/v1/inventory/me');
+    const give = inv.items.find((i) => i.accepted && i.price !== null && i.tradableAt === null)!;
+    await page.locator(`#mine [data-asset-id="${give.assetId}"] button`).click();
+    await page.getByRole('button', { name: 'Send deposit' }).click();
+    const trade = page.locator('.trade').first();
+    await assertVisible(
+      trade.getByTestId('trade-state').filter({ hasText: 'Offer sent' }),
+      'the sent offer',
+      90_000,
+    );
+    const code = (await trade.getByTestId('verification-code').textContent())!.trim();
+    // Someone other than the user and the site (here: on the bot's own Steam page) cancels the
+    // offer; the user is told at once that someone else ended it.
+    const bots = (await (await fetch(`${platform.emulator}/_emulator/accounts?kind=bot`)).json()) as {
+      accounts: { steamid: string }[];
+    };
+    const steam = await context.newPage();
+    let canceled = false;
+    for (const bot of bots.accounts) {
+      await steam.goto(`${platform.emulator}/_emulator/ui?steamid=${bot.steamid}`);
+      const row = steam.locator('tr', { hasText: code });
+      if (await row.count()) {
+        await row.getByRole('button', { name: 'Cancel', exact: true }).click();
+        canceled = true;
+        break;
+      }
+    }
+    assert.ok(canceled, 'the offer was found at a bot');
+    await steam.close();
+    await assertVisible(page.getByTestId('security-notice'), 'the security notice', 90_000);
+    await shot(page, '12-security-notice');
+    await assertVisible(
+      trade.getByTestId('trade-state').filter({ hasText: /Canceled|Failed/ }),
+      'the ended trade',
+      60_000,
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test(
   'on a phone: one column, no sideways scrolling, the trade summary at hand',
   { timeout: 120_000 },
@@ -391,7 +447,7 @@ test(
     try {
       await page.goto(platform.origin);
       await assertVisible(page.getByRole('link', { name: 'Sign in through Steam' }), 'sign-in on a phone');
-      await shot(page, '12-phone-first-visit');
+      await shot(page, '13-phone-first-visit');
       await signIn(page, users[2]!);
       await setTradeUrl(page, users[2]!);
       await assertVisible(page.locator('#mine .item'), 'the inventory on a phone');
@@ -400,10 +456,10 @@ test(
       await assertVisible(page.locator('.sticky-summary'), 'the trade summary bar');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
-      await shot(page, '13-phone-picked');
+      await shot(page, '14-phone-picked');
       await page.locator('.sticky-summary').tap();
       await assertVisible(page.getByRole('button', { name: 'Send deposit' }), 'the builder on a phone');
-      await shot(page, '14-phone-builder');
+      await shot(page, '15-phone-builder');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -426,7 +482,7 @@ test('with the API down every pane says so and the page stays usable', { timeout
     await assertVisible(page.getByText("The site's API is not answering."), 'the API banner');
     await assertVisible(page.locator('#site .state-error'), 'the site pane error');
     await assertVisible(page.getByRole('button', { name: 'Try again' }), 'a retry');
-    await shot(page, '15-api-down');
+    await shot(page, '16-api-down');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

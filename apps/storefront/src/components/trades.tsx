@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
-import { money, STATE_LABEL, when } from '../format.ts';
+import { money, STATE_LABEL, tradeReason, when } from '../format.ts';
 import type { Me, Page, SiteConfig, Trade } from '../types.ts';
 import { TERMINAL_STATES } from '../types.ts';
 import { Empty, ErrorState, Spinner } from './common.tsx';
@@ -119,7 +119,7 @@ export function TradeCard({
             was corrected.
           </p>
         ) : null}
-        {trade.reason && !open ? <p class="muted small">Reason: {trade.reason}</p> : null}
+        {trade.reason && !open ? <p class="muted small">{tradeReason(trade.reason)}</p> : null}
         {error ? (
           <p class="state state-error" role="alert">
             {error.message} <span class="code">{error.code}</span>
