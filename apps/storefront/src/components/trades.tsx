@@ -73,11 +73,18 @@ export function TradeCard({
       <div class="trade-body">
         <p>
           Give {trade.give.length} ({money(trade.giveValue)}) · Receive {trade.receive.length} (
-          {money(trade.receiveValue)}) · Balance{' '}
-          <strong class={trade.balanceDelta < 0 ? 'neg' : 'pos'}>
-            {trade.balanceDelta >= 0 ? '+' : ''}
-            {money(trade.balanceDelta)}
-          </strong>
+          {money(trade.receiveValue)}) ·{' '}
+          {open || trade.state === 'completed' || trade.state === 'reversed' ? (
+            <>
+              Balance{open ? ' on completion' : ''}{' '}
+              <strong class={trade.balanceDelta < 0 ? 'neg' : 'pos'}>
+                {trade.balanceDelta >= 0 ? '+' : ''}
+                {money(trade.balanceDelta)}
+              </strong>
+            </>
+          ) : (
+            'Balance unchanged'
+          )}
         </p>
         {expanded || trade.give.length + trade.receive.length <= 6 ? (
           <ul class="trade-items">
