@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createServiceApp, createSessionAuth, internalRoutes, type ServiceContext } from '@platform/http';
 import { createPrices } from '@platform/pricing';
+import { createSiteSearch } from './inventory/site-search.ts';
 import { BalanceRepository } from './balance/balance.repository.ts';
 import { BalanceService } from './balance/balance.service.ts';
 import type { BackendConfig } from './config.ts';
@@ -11,6 +12,7 @@ import { balanceRoutes } from './routes/balance.routes.ts';
 import { inventoryRoutes } from './routes/inventory.routes.ts';
 import { meRoutes } from './routes/me.routes.ts';
 import { settlementRoutes } from './routes/settlement.routes.ts';
+import { siteInventoryRoutes } from './routes/site-inventory.routes.ts';
 import { statusRoutes } from './routes/status.routes.ts';
 import { tradesRoutes } from './routes/trades.routes.ts';
 import { SettlementService } from './trades/settlement.service.ts';
@@ -79,6 +81,8 @@ export async function createBackend(ctx: BackendContext, opts: BackendOptions = 
   });
   const balance = new BalanceService({ db: dbs.main, balances, onCommit });
 
+  const search = createSiteSearch(ctx, prices);
+  siteInventoryRoutes(app, { search: search.search, ready: () => search.ready() });
   inventoryRoutes(app, { userItems, guard });
   tradesRoutes(app, { trades: tradeService, guard });
   balanceRoutes(app, { balance, guard });
@@ -93,9 +97,11 @@ export async function createBackend(ctx: BackendContext, opts: BackendOptions = 
     settlement,
     trades: tradeService,
     balance,
-    /** Prices, the relay (one process at a time holds its lease) and the sweeper. */
+    search,
+    /** Prices, the site-inventory search, the relay (one process at a time holds its lease) and the sweeper. */
     async start(): Promise<void> {
       await prices.start();
+      search.start();
       relay.start();
       ctx.onClose(() => relay.stop());
       ctx.every(config.trades.sweepIntervalMs, 'reservation sweep', () => sweep(settlement));

@@ -1,4 +1,14 @@
-import { int, loadSchema, type ConfigOf, type Env, serviceGroups, url } from '@platform/config';
+import {
+  int,
+  loadSchema,
+  oneOf,
+  optionalUrl,
+  str,
+  type ConfigOf,
+  type Env,
+  serviceGroups,
+  url,
+} from '@platform/config';
 import { sessionGroup } from '@platform/http';
 import { acceptGroup, priceBookGroup } from '@platform/pricing';
 
@@ -21,6 +31,18 @@ export const backendSchema = {
     sweepIntervalMs: int('TRADE_SWEEP_INTERVAL_MS', 5_000, { min: 100 }),
     /** How often the outbox relay looks for events to publish when nothing woke it. */
     outboxPollMs: int('OUTBOX_POLL_MS', 50, { min: 5, max: 10_000 }),
+  },
+  search: {
+    /**
+     * `memory`: an index in each worker, loaded from MySQL and fed by bus events (one machine);
+     * `opensearch`: OPENSEARCH_URL's cluster (beyond one machine). Decisions: 0005.
+     */
+    adapter: oneOf('SEARCH_ADAPTER', ['memory', 'opensearch'] as const, 'memory'),
+    /** How often the in-process index is compared with MySQL (repairs a missed event). */
+    reconcileMs: int('SEARCH_RECONCILE_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    opensearchUrl: optionalUrl('OPENSEARCH_URL', { protocols: ['http:', 'https:'], secret: true }),
+    /** The alias searches read; each reindex writes a new index behind it. */
+    opensearchIndex: str('OPENSEARCH_INDEX', 'site-items', { pattern: /^[a-z0-9][a-z0-9_-]{0,100}$/ }),
   },
   cinv: {
     /** cinv's internal routes (users' inventories as Steam gives them). */

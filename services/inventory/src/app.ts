@@ -8,14 +8,17 @@ import { sinvInternalRoutes, sinvRoutes } from './sinv/sinv.routes.ts';
 import type { SinvJobs } from './sinv/sinv.jobs.ts';
 import type { SnapshotStore } from './sinv/snapshot.store.ts';
 
-/** sinv as an app (port 3010): the site inventory from the snapshot, and on-demand refreshes. */
+/** sinv as an app (port 3010): internal routes only: the snapshot's listing and on-demand refreshes. */
 export async function buildSinvApp(
   ctx: InventoryContext,
   parts: { enricher: Enricher; snapshot: SnapshotStore; jobs: SinvJobs; now?: () => Date },
 ): Promise<FastifyInstance> {
   const app = await createServiceApp('sinv', ctx);
-  sinvRoutes(app, parts);
-  await internalRoutes(app, ctx.config.internal.token, (internal) => sinvInternalRoutes(internal, parts));
+  // The whole-site listing is internal (issue 10): the public one is the backend's search.
+  await internalRoutes(app, ctx.config.internal.token, (internal) => {
+    sinvRoutes(internal, parts);
+    sinvInternalRoutes(internal, parts);
+  });
   return app;
 }
 

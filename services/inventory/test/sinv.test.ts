@@ -15,6 +15,8 @@ import {
   type Stores,
 } from './harness.ts';
 
+const INTERNAL = { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` };
+
 let emu: Emulator;
 let stores: Stores;
 before(async () => {
@@ -90,16 +92,23 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
     jobs: sinv.jobs,
   });
   t.after(() => app.close());
-  const res = await app.inject(`/api/v1/site-inventory?botId=${bot.id}`);
+  const res = await app.inject({ url: `/internal/v1/site-inventory?botId=${bot.id}`, headers: INTERNAL });
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().total, worldAssetIds(bot.steamId).length);
-  assert.equal((await app.inject(`/api/v1/site-inventory?botId=${bot.id}&limit=5`)).json().count, 5);
+  assert.equal(
+    (
+      await app.inject({ url: `/internal/v1/site-inventory?botId=${bot.id}&limit=5`, headers: INTERNAL })
+    ).json().count,
+    5,
+  );
   assert.match(
     (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${TEST_INTERNAL_TOKEN}` } })).body,
     /sinv_bot_refreshes_total\{outcome="ok",service="sinv"\} 4/,
   );
   // Pages across every bot: in bot order, none lost or repeated, only overlapped bots decoded.
-  const whole = (await app.inject('/api/v1/site-inventory?limit=5000')).json<{
+  const whole = (
+    await app.inject({ url: '/internal/v1/site-inventory?limit=5000', headers: INTERNAL })
+  ).json<{
     bots: number;
     total: number;
     items: Array<{ assetId: string; botId: number }>;
@@ -114,7 +123,9 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   );
   const paged: string[] = [];
   for (let offset = 0; offset < whole.total; offset += 37) {
-    const p = (await app.inject(`/api/v1/site-inventory?limit=37&offset=${offset}`)).json<{
+    const p = (
+      await app.inject({ url: `/internal/v1/site-inventory?limit=37&offset=${offset}`, headers: INTERNAL })
+    ).json<{
       total: number;
       items: Array<{ assetId: string }>;
     }>();
@@ -132,7 +143,7 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
     .set(keys.bot(999999), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0]))
     .sadd(keys.bots(), '999999')
     .exec();
-  const first = await app.inject('/api/v1/site-inventory?limit=5');
+  const first = await app.inject({ url: '/internal/v1/site-inventory?limit=5', headers: INTERNAL });
   assert.equal(first.statusCode, 200);
   assert.equal(first.json().total, expected.length + 9);
   await stores.redis.multi().del(keys.bot(999999)).srem(keys.bots(), '999999').exec();
@@ -311,7 +322,7 @@ test('Redis down: the site inventory answers 503 DEPENDENCY_UNAVAILABLE, never 5
     jobs: sinv.jobs,
   });
   t.after(() => app.close());
-  const res = await app.inject('/api/v1/site-inventory?limit=5');
+  const res = await app.inject({ url: '/internal/v1/site-inventory?limit=5', headers: INTERNAL });
   assert.equal(res.statusCode, 503, res.body);
   assert.equal(res.json().error.code, 'DEPENDENCY_UNAVAILABLE');
 });

@@ -10,16 +10,17 @@ export interface SinvRouteDeps {
 }
 
 /**
- * sinv's reads come from the Redis snapshot, not MySQL.
+ * sinv's reads come from the Redis snapshot, not MySQL. Internal (behind the internal token):
+ * the public, searchable listing is the backend's `GET /api/v1/inventory/site` (packages/search).
  */
 export function sinvRoutes(app: FastifyInstance, deps: SinvRouteDeps): void {
   const now = deps.now ?? (() => new Date());
   app.get(
-    '/api/v1/site-inventory',
+    '/internal/v1/site-inventory',
     {
       schema: {
-        tags: ['site inventory'],
-        summary: 'The bots’ items from the snapshot, in bot order (offset pages)',
+        summary: 'The bots’ items from the snapshot, in bot order (offset pages); service to service',
+        security: [{ internal: [] }],
         response: {
           200: {
             type: 'object',

@@ -1,0 +1,5 @@
+export * from './port.ts';
+export * from './index-row.ts';
+export * from './memory-index.ts';
+export * from './items.source.ts';
+export * from './live-index.ts';

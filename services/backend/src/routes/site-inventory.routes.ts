@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '@platform/core';
+import {
+  EXTERIORS,
+  MAX_LIMIT,
+  SearchQueryError,
+  SORTS,
+  TRADABLE,
+  DEFAULT_LIMIT,
+  type SearchQuery,
+  type SiteSearch,
+} from '@platform/search';
+
+const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+const slugList = (pattern: string) =>
+  ({ type: 'array', maxItems: 20, items: { type: 'string', pattern, maxLength: 64 } }) as const;
+
+const querystring = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: { type: 'string', maxLength: 100 },
+    minPrice: { type: 'integer', minimum: 0 },
+    maxPrice: { type: 'integer', minimum: 0 },
+    exterior: { type: 'array', maxItems: 5, items: { enum: EXTERIORS } },
+    minFloat: { type: 'number', minimum: 0, maximum: 1 },
+    maxFloat: { type: 'number', minimum: 0, maximum: 1 },
+    paintSeed: { type: 'integer', minimum: 0, maximum: 100_000 },
+    phase: slugList('^[a-z0-9-]+$'),
+    rarity: slugList('^[a-z0-9-]+$'),
+    type: slugList('^[a-z0-9-]+$'),
+    weapon: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 64 } },
+    statTrak: { type: 'boolean' },
+    souvenir: { type: 'boolean' },
+    sticker: { type: 'string', minLength: 1, maxLength: 100 },
+    tradable: { enum: TRADABLE, default: 'any' },
+    maxTradeLockDays: { type: 'integer', minimum: 0, maximum: 30 },
+    sort: { enum: SORTS, default: 'price-desc' },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+    cursor: { type: 'string', minLength: 1, maxLength: 1024 },
+    group: { type: 'boolean', default: false },
+    marketHashName: { type: 'string', minLength: 1, maxLength: 255 },
+    facets: { type: 'boolean', default: false },
+  },
+} as const;
+
+/** One schema for both shapes of `items` (an item, or a group card): the serializer stays fast. */
+const itemOrGroup = {
+  type: 'object',
+  properties: {
+    assetId: { type: 'string' },
+    marketHashName: { type: 'string' },
+    name: { type: 'string' },
+    price: { type: 'integer' },
+    floatValue: { type: ['number', 'null'] },
+    paintSeed: { type: ['integer', 'null'] },
+    phase: { type: ['string', 'null'] },
+    exterior: { type: ['string', 'null'] },
+    rarity: { type: ['string', 'null'] },
+    type: { type: 'string' },
+    weapon: { type: ['string', 'null'] },
+    statTrak: { type: 'boolean' },
+    souvenir: { type: 'boolean' },
+    stickers: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string' }, slot: { type: 'integer' } } },
+    },
+    iconUrl: { type: 'string' },
+    tradableAt: { type: ['string', 'null'] },
+    tradeLockDays: { type: 'integer' },
+    count: { type: 'integer' },
+    minPrice: { type: 'integer' },
+    maxPrice: { type: 'integer' },
+  },
+} as const;
+
+/**
+ * api.md "Site inventory": the bots' items, reserved ones never listed, trade-locked ones with
+ * their days left. Public and anonymous; rate limited per client like every public route.
+ */
+export function siteInventoryRoutes(
+  app: FastifyInstance,
+  deps: { search: SiteSearch; ready: () => boolean },
+): void {
+  app.get<{ Querystring: SearchQuery }>(
+    '/api/v1/inventory/site',
+    {
+      schema: {
+        tags: ['inventory'],
+        summary:
+          'The site inventory: filter, sort, page by cursor; group=true for one card per name, marketHashName for the items of one; facets=true for the filter panel',
+        querystring,
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'nextCursor', 'currency'],
+            properties: {
+              items: { type: 'array', items: itemOrGroup },
+              nextCursor: { type: ['string', 'null'] },
+              currency: { const: 'USD' },
+              facets: {
+                type: 'object',
+                properties: {
+                  exterior: counts,
+                  type: counts,
+                  rarity: counts,
+                  weapon: counts,
+                  phase: counts,
+                  statTrak: counts,
+                  souvenir: counts,
+                  tradable: counts,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      if (!deps.ready())
+        throw new AppError('DEPENDENCY_UNAVAILABLE', 'The site inventory is loading; try again in a moment.');
+      try {
+        return await deps.search.search(req.query);
+      } catch (err) {
+        if (err instanceof SearchQueryError)
+          throw new AppError('VALIDATION_FAILED', `The request is not valid: ${err.message}`, {
+            field: `/querystring/${err.field}`,
+          });
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,1 @@
+export { loadWorld, removeWorld, type WorldOptions, type WorldReport } from './world.loader.ts';
