@@ -202,6 +202,20 @@ export function SitePane({
     return () => inflight.current?.abort();
   }, [qs, reloadTick]);
 
+  // A search still loading its index answers 503: try again by itself a few times.
+  const retries = useRef(0);
+  useEffect(() => {
+    if (!error || error.status !== 503 || retries.current >= 10) return;
+    const t = setTimeout(() => {
+      retries.current += 1;
+      setReloadTick((n) => n + 1);
+    }, 3_000);
+    return () => clearTimeout(t);
+  }, [error]);
+  useEffect(() => {
+    if (!error) retries.current = 0;
+  }, [error]);
+
   // Infinite scroll: the next page when the end of the list comes into view.
   useEffect(() => {
     const el = sentinel.current;
