@@ -369,6 +369,34 @@ test(
       );
       assert.ok(!left.items.some((i) => i.assetId === receive.assetId), 'the site no longer lists it');
       assert.equal(await page.locator(`#site [data-asset-id="${receive.assetId}"]`).count(), 0);
+
+      // Steam's trade protection: the user reverses the trade from their trade history within
+      // 7 days (steam.md §4.8); the tradebot notices, the trade becomes `reversed`, live.
+      const done = await json<{ offers: { steamOfferId: string | null }[] }>(
+        page,
+        `/api/v1/trades/${await trade.getAttribute('data-trade-id')}`,
+      );
+      const steamOfferId = done.offers[0]?.steamOfferId;
+      const offers = (await (
+        await fetch(`${platform.emulator}/_emulator/accounts/${account.steamid}/offers`)
+      ).json()) as { offers: { tradeofferid: string; tradeid?: string }[] };
+      const tradeid = offers.offers.find((o) => o.tradeofferid === steamOfferId)?.tradeid;
+      assert.ok(tradeid, 'the accepted offer has a Steam trade id');
+      const reversed = await fetch(`${platform.emulator}/_emulator/trades/${tradeid}/reverse`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ steamid: account.steamid }),
+      });
+      assert.equal(reversed.status, 200, await reversed.text());
+      await assertVisible(
+        trade.getByTestId('trade-state').filter({ hasText: 'Reversed by Steam' }),
+        'the reversed trade',
+        90_000,
+      );
+      await assertVisible(trade.getByText(/Steam reversed this trade/), 'what a reversal means');
+      await page.getByRole('tab', { name: 'Balance' }).click();
+      await assertVisible(page.locator('.ledger td', { hasText: 'Reversal' }), 'the reversal in the ledger');
+      await shot(page, '12-swap-reversed');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -419,7 +447,7 @@ test('an offer canceled outside the site raises the security notice', { timeout:
     assert.ok(canceled, 'the offer was found at a bot');
     await steam.close();
     await assertVisible(page.getByTestId('security-notice'), 'the security notice', 90_000);
-    await shot(page, '12-security-notice');
+    await shot(page, '13-security-notice');
     await assertVisible(
       trade.getByTestId('trade-state').filter({ hasText: /Canceled|Failed/ }),
       'the ended trade',
@@ -430,6 +458,80 @@ test('an offer canceled outside the site raises the security notice', { timeout:
     await context.close();
   }
 });
+
+test(
+  'an item someone reserves disappears for everyone, live, and comes back when released',
+  { timeout: 180_000 },
+  async (t) => {
+    if (!siteSearch || !platform.has.socket) {
+      t.skip(
+        `needs ${[!siteSearch && 'the site search (issue 10)', !platform.has.socket && 'the socket server (issue 13)'].filter(Boolean).join(' and ')} on this branch`,
+      );
+      return;
+    }
+    const viewer = await desktop();
+    const actor = await desktop();
+    try {
+      // Someone browsing, not signed in, cheapest first.
+      await viewer.page.goto(platform.origin);
+      await assertVisible(
+        viewer.page.getByTestId('live-status').filter({ hasText: 'Live' }),
+        'live (viewer)',
+      );
+      await viewer.page.getByLabel('Sort by').selectOption('price-asc');
+      const first = viewer.page.locator('#site .item').first();
+      await viewer.page.waitForFunction(async () => {
+        const res = await fetch('/api/v1/inventory/site?sort=price-asc&limit=1');
+        const body = (await res.json()) as { items: { assetId: string }[] };
+        return (
+          document.querySelector('#site .item')?.getAttribute('data-asset-id') === body.items[0]?.assetId
+        );
+      });
+      const assetId = (await first.getAttribute('data-asset-id'))!;
+
+      // Someone else takes it in a swap.
+      const account = users[4]!;
+      await signIn(actor.page, account);
+      await setTradeUrl(actor.page, account);
+      const inv = await json<{ items: UserItem[] }>(actor.page, '/api/v1/inventory/me');
+      const give = inv.items
+        .filter((i) => i.accepted && i.price !== null && i.tradableAt === null)
+        .sort((a, b) => (b.price ?? 0) - (a.price ?? 0))[0]!;
+      await actor.page.locator(`#mine [data-asset-id="${give.assetId}"] button`).click();
+      await actor.page.getByLabel('Sort by').selectOption('price-asc');
+      await actor.page.locator(`#site [data-asset-id="${assetId}"] button`).click();
+      await actor.page.getByRole('button', { name: 'Send swap' }).click();
+      const trade = actor.page.locator('.trade').first();
+      await assertVisible(trade.getByTestId('verification-code'), 'the swap');
+
+      // The viewer's list loses it without a reload.
+      await viewer.page.waitForFunction(
+        (id) => !document.querySelector(`#site [data-asset-id="${id}"]`),
+        assetId,
+        { timeout: 30_000 },
+      );
+      await shot(viewer.page, '17-reserved-gone-for-everyone');
+
+      // Released: the viewer is told there are new items and gets it back on asking.
+      await trade.getByRole('button', { name: 'Cancel trade' }).click();
+      await assertVisible(
+        viewer.page.getByRole('button', { name: 'Show them' }),
+        'new items offered',
+        90_000,
+      );
+      await viewer.page.getByRole('button', { name: 'Show them' }).click();
+      await assertVisible(
+        viewer.page.locator(`#site [data-asset-id="${assetId}"]`),
+        'the released item',
+        30_000,
+      );
+      assert.deepEqual([...viewer.errors, ...actor.errors], []);
+    } finally {
+      await viewer.context.close();
+      await actor.context.close();
+    }
+  },
+);
 
 test(
   'on a phone: one column, no sideways scrolling, the trade summary at hand',
@@ -447,7 +549,7 @@ test(
     try {
       await page.goto(platform.origin);
       await assertVisible(page.getByRole('link', { name: 'Sign in through Steam' }), 'sign-in on a phone');
-      await shot(page, '13-phone-first-visit');
+      await shot(page, '14-phone-first-visit');
       await signIn(page, users[2]!);
       await setTradeUrl(page, users[2]!);
       await assertVisible(page.locator('#mine .item'), 'the inventory on a phone');
@@ -456,10 +558,10 @@ test(
       await assertVisible(page.locator('.sticky-summary'), 'the trade summary bar');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
-      await shot(page, '14-phone-picked');
+      await shot(page, '15-phone-picked');
       await page.locator('.sticky-summary').tap();
       await assertVisible(page.getByRole('button', { name: 'Send deposit' }), 'the builder on a phone');
-      await shot(page, '15-phone-builder');
+      await shot(page, '16-phone-builder');
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -482,7 +584,7 @@ test('with the API down every pane says so and the page stays usable', { timeout
     await assertVisible(page.getByText("The site's API is not answering."), 'the API banner');
     await assertVisible(page.locator('#site .state-error'), 'the site pane error');
     await assertVisible(page.getByRole('button', { name: 'Try again' }), 'a retry');
-    await shot(page, '16-api-down');
+    await shot(page, '18-api-down');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -83,6 +83,8 @@ export async function startPlatform(name: string): Promise<Platform> {
       SOCKET_PORT: ports.socket,
       SOCKET_URL: `http://127.0.0.1:${ports.socket}`,
       TRADEBOT_PORT: ports.tradebot,
+      // Reversals are looked for every second, not every 10 minutes: the suite reverses a trade.
+      TRADEBOT_REVERSAL_CHECK_MS: '1000',
       // Prices every few seconds is plenty for a test; the rest keeps its defaults.
       RATE_LIMIT_MAX: '100000',
     },
