@@ -102,6 +102,13 @@ const services: ServiceSpec[] = [
     needsSteamApiKey: true,
   },
   {
+    // Live updates (Socket.IO), reached by browsers through the gateway's /socket.io.
+    name: 'socket',
+    entry: 'services/socket/src/main.ts',
+    url: `http://127.0.0.1:${env.SOCKET_PORT ?? '3020'}`,
+    env: { PORT: env.SOCKET_PORT ?? '3020', ...behindGateway },
+  },
+  {
     // The public origin: the storefront, /api/v1, /auth and /socket.io behind one host:port.
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',
@@ -110,6 +117,7 @@ const services: ServiceSpec[] = [
       PORT: GATEWAY_PORT,
       BACKEND_URL: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
       LOGIN_URL: `http://127.0.0.1:${env.LOGIN_PORT ?? '3040'}`,
+      SOCKET_URL: `http://127.0.0.1:${env.SOCKET_PORT ?? '3020'}`,
     },
   },
 ];

@@ -9,6 +9,8 @@
  * - one cached user inventory and its version, lock and negative-answer keys: `{cinv:<steamId>}`;
  * - the site snapshot (one value per bot, read in batches with MGET): `{sinv}`;
  * - each BullMQ queue: `{<queue>}` in its prefix (BullMQ's scripts touch many keys of one queue).
+ * - a user's live-update stream, its sequence, its delivered-event marks and trade versions:
+ *   `{su:<userId>}`; the site's stream and sequence: `{ssite}` (one script appends atomically).
  * Keys never used together (rate-limit counters, login state, bot sessions) have no tag and spread
  * over the cluster.
  */
@@ -58,7 +60,26 @@ export function redisKeys(prefix: string) {
     channel: (name: string) => `${prefix}${name}`,
     /** An event a consumer has handled already (at-least-once delivery, deduplicated by event id). */
     seen: (consumer: string, eventId: string) => `${prefix}seen:${consumer}:${eventId}`,
-    /** A lease: one process at a time does this work (the outbox relay). */
+    /** The socket server's replayable streams (services/socket): each appended by one script. */
+    live: {
+      /** The user's stream: entry ids are `<seq>-0`, trimmed to a maximum length. */
+      userStream: (userId: string) => `${prefix}{su:${userId}}:stream`,
+      userSeq: (userId: string) => `${prefix}{su:${userId}}:seq`,
+      /** An event already appended to the user's stream (deduplication, short TTL). */
+      userSeen: (userId: string, eventId: string) => `${prefix}{su:${userId}}:seen:${eventId}`,
+      /** Hash tradeId → the highest trade version appended: an older version is never sent after a newer one. */
+      userTradeVersions: (userId: string) => `${prefix}{su:${userId}}:tv`,
+      siteStream: () => `${prefix}{ssite}:stream`,
+      siteSeq: () => `${prefix}{ssite}:seq`,
+      siteSeen: (eventId: string) => `${prefix}{ssite}:seen:${eventId}`,
+      /** The outbox id below which the socket server's polling fallback has handled every event. */
+      outboxCursor: () => `${prefix}socket:outbox-cursor`,
+      /** Socket.IO adapter channels (sharded pub/sub: SPUBLISH to the channel's slot). */
+      adapterChannel: () => `${prefix}socket.io`,
+      /** Handshakes per client IP in the current window, across socket processes. */
+      handshakes: (ip: string, window: number) => `${prefix}socket:hs:${ip}:${window}`,
+    },
+    /** A lease: one process at a time does this work (the outbox relay, the socket sequencer). */
     lease: (name: string) => `${prefix}lease:${name}`,
   };
 }

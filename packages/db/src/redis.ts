@@ -30,7 +30,12 @@ function nodeOptions(url: URL): RedisOptions {
  * keys with one hash tag), so no caller needs to know which it has. `isCluster` tells the few
  * that do (a SCAN over every node).
  */
-export function createRedis(settings: RedisSettings, overrides: RedisOptions = {}): Redis {
+export function createRedis(
+  settings: RedisSettings,
+  overrides: RedisOptions = {},
+  /** Cluster-only options (e.g. `shardedSubscribers` for a client that runs SSUBSCRIBE). */
+  clusterOverrides: Partial<ClusterOptions> = {},
+): Redis {
   const options: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -46,6 +51,7 @@ export function createRedis(settings: RedisSettings, overrides: RedisOptions = {
     lazyConnect: lazyConnect ?? true,
     clusterRetryStrategy: (times) => (retryStrategy ? retryStrategy(times) : Math.min(times * 100, 2_000)),
     redisOptions: { ...perNode, ...nodeOptions(settings.url) },
+    ...clusterOverrides,
   };
   const cluster = new Cluster(
     [{ host: settings.url.hostname, port: settings.url.port ? Number(settings.url.port) : 6379 }],

@@ -97,6 +97,15 @@ export class ItemsSource {
     return rows.map((r) => r.id);
   }
 
+  /** How many of each name the site holds (listable, on active bots; reserved ones too): sort `popular`. */
+  async stock(): Promise<Map<string, number>> {
+    const r = await sql<{ market_hash_name: string; n: number | string }>`
+      SELECT i.market_hash_name, COUNT(*) AS n FROM items i JOIN bots b ON b.id = i.bot_id
+      WHERE b.status = 'active' AND (i.tradable = 1 OR i.tradable_after IS NOT NULL)
+      GROUP BY i.market_hash_name`.execute(this.#db);
+    return new Map(r.rows.map((x) => [x.market_hash_name, Number(x.n)]));
+  }
+
   async count(): Promise<number> {
     const r = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM items`.execute(this.#db);
     return Number(r.rows[0]?.n ?? 0);

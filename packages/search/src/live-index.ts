@@ -50,6 +50,10 @@ export class LiveIndex implements SiteSearch {
     this.index = new MemoryIndex({ priceOf: options.priceOf, ...(options.now ? { now: options.now } : {}) });
   }
 
+  get changes(): number {
+    return this.index.changes;
+  }
+
   get loaded(): boolean {
     return this.#loaded;
   }

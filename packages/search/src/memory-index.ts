@@ -59,6 +59,8 @@ interface NameOrder {
   start: Int32Array;
   /** The numeric key per name id, as ranked (price, or stock for popular). */
   key: Float64Array;
+  /** Rank per name id. */
+  rank: Int32Array;
 }
 
 type NameSort = 'price-asc' | 'price-desc' | 'popular';
@@ -137,9 +139,10 @@ export class MemoryIndex implements SiteSearch {
   #dirtyDead = 0;
   #mergeTimer: NodeJS.Timeout | undefined;
   #nameFilterCache = new Map<string, Uint8Array>();
+  #changes = 0;
 
   constructor(options: MemoryIndexOptions) {
-    this.#o = { now: () => Date.now(), mergeDelayMs: 20, ...options };
+    this.#o = { now: () => Date.now(), mergeDelayMs: 50, ...options };
     this.#grow(1024);
     for (const s of NAME_SORTS)
       this.#nameOrders.set(s, {
@@ -147,7 +150,16 @@ export class MemoryIndex implements SiteSearch {
         names: new Int32Array(0),
         start: new Int32Array(1),
         key: new Float64Array(0),
+        rank: new Int32Array(0),
       });
+  }
+
+  /**
+   * Grows with every change a page could show (an item added, removed, reserved, released,
+   * repriced, a bot paused): an answer cached under one value is current while it stays.
+   */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** Items in the index (listed or not, reserved or not). */
@@ -165,6 +177,7 @@ export class MemoryIndex implements SiteSearch {
       if (old !== undefined) {
         if (this.#sameKeys(old, row)) {
           this.#fill(old, row, opts.fromEvent ? now : 0, false);
+          this.#changes++;
           continue;
         }
         this.#kill(old);
@@ -184,7 +197,10 @@ export class MemoryIndex implements SiteSearch {
       const slot = this.#slotOf.get(a);
       if (slot !== undefined) this.#kill(slot);
     }
-    this.#scheduleMerge();
+    this.#changes++;
+    // Removed items are hidden already; their slots are reclaimed by the next merge, run for
+    // them alone only once they are a noticeable share (a merge costs O(items)).
+    if (this.#pending.length > 0 || this.#dirtyDead > this.#slotOf.size / 100) this.#scheduleMerge();
   }
 
   /** Reserved by an active trade: invisible at once. */
@@ -196,6 +212,7 @@ export class MemoryIndex implements SiteSearch {
       if (opts.fromEvent) this.#touched[s] = now;
       this.#reservedUntil[s] = untilMs;
       if (this.#state[s]! & RESERVED) continue;
+      this.#changes++;
       if (this.#visible(s)) this.#visibleByName[this.#nameOf[s]!]! -= 1;
       this.#state[s]! |= RESERVED;
     }
@@ -209,6 +226,7 @@ export class MemoryIndex implements SiteSearch {
       if (opts.fromEvent) this.#touched[s] = now;
       this.#reservedUntil[s] = 0;
       if (!(this.#state[s]! & RESERVED)) continue;
+      this.#changes++;
       this.#state[s]! &= ~RESERVED;
       if (this.#visible(s)) this.#visibleByName[this.#nameOf[s]!]! += 1;
     }
@@ -219,6 +237,7 @@ export class MemoryIndex implements SiteSearch {
     const next = new Set(botIds);
     if (next.size === this.#inactiveBots.size && [...next].every((b) => this.#inactiveBots.has(b))) return;
     this.#inactiveBots = next;
+    this.#changes++;
     this.#recount();
     this.#rebuildNameOrders();
     this.#nameFilterCache.clear();
@@ -235,6 +254,7 @@ export class MemoryIndex implements SiteSearch {
       }
     }
     if (!changed) return;
+    this.#changes++;
     this.#nameFilterCache.clear();
     this.#rebuildNameOrders();
   }
@@ -404,6 +424,7 @@ export class MemoryIndex implements SiteSearch {
 
   #scheduleMerge(): void {
     if (this.#mergeTimer || (this.#pending.length === 0 && this.#dirtyDead === 0)) return;
+    // Bursts (a bot's refresh, a reconciliation) merge once.
     this.#mergeTimer = setTimeout(() => {
       this.#mergeTimer = undefined;
       this.#merge();
@@ -443,6 +464,7 @@ export class MemoryIndex implements SiteSearch {
     // Dead slots are out of every order now: reusable.
     for (const s of dead) this.#free.push(s);
     this.#dirtyDead = 0;
+    this.#changes++;
     this.#recount();
     this.#rebuildNameOrders();
   }
@@ -480,7 +502,7 @@ export class MemoryIndex implements SiteSearch {
       const fill = start.slice(0, names.length);
       const order = new Int32Array(this.#byAsset.length);
       for (const s of this.#byAsset) order[fill[rank[this.#nameOf[s]!]!]!++] = s;
-      this.#nameOrders.set(sort, { order, names, start, key });
+      this.#nameOrders.set(sort, { order, names, start, key, rank });
     }
   }
 
@@ -888,37 +910,47 @@ export class MemoryIndex implements SiteSearch {
         if (count > 0) cards.push({ n, count, key: o.key[n]! });
       }
     } else {
-      // Per-item sorts: a group's key is its best item's (lowest/highest float, newest).
-      const o = this.#nameOrders.get('price-asc')!;
-      const all: Array<{ n: number; count: number; key: number }> = [];
+      // Per-item sorts: a group's key is its best item's (lowest/highest float, newest), which is
+      // its first matching item in the sort's own order: walk that order, a name at its first
+      // appearance. Names tied on the key are gathered whole, then ordered by name.
       const desc = sort === 'float-desc' || sort === 'newest';
-      for (let r = 0; r < o.names.length; r++) {
-        const n = o.names[r]!;
-        if ((nameOk !== null && nameOk[n] !== 1) || this.#visibleByName[n] === 0) continue;
-        let count = 0;
-        let key = desc ? -Infinity : Infinity;
-        for (let i = o.start[r]!; i < o.start[r + 1]!; i++) {
-          const s = o.order[i]!;
-          if (!this.#visible(s) || (itemOk !== null && !itemOk(s))) continue;
-          count++;
-          const k = sort === 'newest' ? this.#firstSeen[s]! : this.#float[s]!;
-          if (!Number.isNaN(k)) key = desc ? Math.max(key, k) : Math.min(key, k);
+      const segments: Int32Array[] =
+        sort === 'newest'
+          ? [this.#newest]
+          : sort === 'float-asc'
+            ? [this.#floatAsc, this.#noFloat]
+            : [this.#floatDesc, this.#noFloat];
+      const seen = new Uint8Array(this.#names.length);
+      const found: Array<{ n: number; key: number }> = [];
+      const missing = desc ? -Infinity : Infinity;
+      const cKey = cursor ? (cursor.n ?? missing) : 0;
+      let boundary: number | undefined;
+      walk: for (const order of segments)
+        for (let i = 0; i < order.length; i++) {
+          const s = order[i]!;
+          if (!this.#matches(s, nameOk, itemOk)) continue;
+          const n = this.#nameOf[s]!;
+          if (seen[n]) continue;
+          const raw = sort === 'newest' ? this.#firstSeen[s]! : this.#float[s]!;
+          const key = Number.isNaN(raw) ? missing : raw;
+          if (boundary !== undefined && key !== boundary) break walk;
+          seen[n] = 1;
+          if (cursor && (groupKeyCmp(desc, key, cKey) || compareStrings(this.#names[n]!.mhn, cursor.m)) <= 0)
+            continue;
+          found.push({ n, key });
+          if (found.length === want) boundary = key;
         }
-        if (count > 0) all.push({ n, count, key });
-      }
-      const cmpCards = (a: { n: number; key: number }, b: { n: number; key: number }) =>
-        groupKeyCmp(desc, a.key, b.key) || compareStrings(this.#names[a.n]!.mhn, this.#names[b.n]!.mhn);
-      all.sort(cmpCards);
-      let i = 0;
-      if (cursor) {
-        const c = { key: cursor.n ?? (desc ? -Infinity : Infinity), m: cursor.m };
-        while (
-          i < all.length &&
-          (groupKeyCmp(desc, all[i]!.key, c.key) || compareStrings(this.#names[all[i]!.n]!.mhn, c.m)) <= 0
-        )
-          i++;
-      }
-      for (; i < all.length && cards.length < want; i++) cards.push(all[i]!);
+      found.sort(
+        (a, b) =>
+          groupKeyCmp(desc, a.key, b.key) || compareStrings(this.#names[a.n]!.mhn, this.#names[b.n]!.mhn),
+      );
+      const o = this.#nameOrders.get('price-asc')!;
+      for (const f of found.slice(0, want))
+        cards.push({
+          n: f.n,
+          key: f.key,
+          count: itemOk === null ? this.#visibleByName[f.n]! : countOf(f.n, o.rank[f.n]!, o),
+        });
     }
     const more = cards.length > limit;
     if (more) cards.length = limit;

@@ -99,6 +99,11 @@ export interface SearchPage<T = SiteItem | GroupCard> {
 
 export interface SiteSearch {
   search(query: SearchQuery): Promise<SearchPage>;
+  /**
+   * A counter that grows with every change an answer could show, when the adapter has one (the
+   * in-process index): an answer cached under one value is current while it stays.
+   */
+  readonly changes?: number;
 }
 
 export const DEFAULT_LIMIT = 60;

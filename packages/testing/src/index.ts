@@ -119,6 +119,9 @@ export async function startPrivateMariadb(args: string[] = []): Promise<PrivateM
     [
       '--no-defaults',
       `--datadir=${dir}`,
+      // Its own temp dir: a server starting up deletes every `#sql*` file in its tmpdir, which
+      // in the shared /tmp are the shared server's temporary tables in use.
+      `--tmpdir=${dir}`,
       `--socket=${join(dir, 'sock')}`,
       `--pid-file=${join(dir, 'pid')}`,
       `--port=${port}`,

@@ -75,6 +75,8 @@ test(
       MYSQL_SOCKET: join(dir, 'sock'),
       MARIADB_EXTRA_ARGS: [
         `--datadir=${data}`,
+        // Not the shared /tmp: a starting server deletes the `#sql*` temp files it finds there.
+        `--tmpdir=${data}`,
         `--socket=${join(dir, 'sock')}`,
         `--pid-file=${pidFile}`,
         `--log-error=${join(dir, 'error.log')}`,

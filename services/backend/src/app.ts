@@ -82,7 +82,12 @@ export async function createBackend(ctx: BackendContext, opts: BackendOptions = 
   const balance = new BalanceService({ db: dbs.main, balances, onCommit });
 
   const search = createSiteSearch(ctx, prices);
-  siteInventoryRoutes(app, { search: search.search, ready: () => search.ready() });
+  siteInventoryRoutes(app, {
+    search: search.search,
+    ready: () => search.ready(),
+    cacheEntries: config.search.cacheEntries,
+    cacheTtlMs: config.search.cacheTtlMs,
+  });
   inventoryRoutes(app, { userItems, guard });
   tradesRoutes(app, { trades: tradeService, guard });
   balanceRoutes(app, { balance, guard });

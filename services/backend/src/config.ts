@@ -40,6 +40,9 @@ export const backendSchema = {
     adapter: oneOf('SEARCH_ADAPTER', ['memory', 'opensearch'] as const, 'memory'),
     /** How often the in-process index is compared with MySQL (repairs a missed event). */
     reconcileMs: int('SEARCH_RECONCILE_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    /** Serialized answers kept per worker (0: none), valid until the index changes or the TTL ends. */
+    cacheEntries: int('SEARCH_CACHE_ENTRIES', 1_000, { min: 0, max: 100_000 }),
+    cacheTtlMs: int('SEARCH_CACHE_TTL_MS', 1_000, { min: 0, max: 60_000 }),
     opensearchUrl: optionalUrl('OPENSEARCH_URL', { protocols: ['http:', 'https:'], secret: true }),
     /** The alias searches read; each reindex writes a new index behind it. */
     opensearchIndex: str('OPENSEARCH_INDEX', 'site-items', { pattern: /^[a-z0-9][a-z0-9_-]{0,100}$/ }),

@@ -56,10 +56,15 @@ export async function buildApp(ctx: ServiceContext<GatewayConfig>): Promise<Fast
     config: passThrough,
     replyOptions,
     // The plugin calls rewriteRequestHeaders for the upstream socket too (its default only
-    // passes the cookie), but its types leave the option out.
+    // passes the cookie), but its types leave the option out. The Origin goes on as well: the
+    // socket server refuses other sites' pages (cross-site WebSocket hijacking with the cookie).
     wsClientOptions: {
       rewriteRequestHeaders: (headers: Record<string, unknown>, req: FastifyRequest) =>
-        forwarded(req, { ...headers, ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}) }),
+        forwarded(req, {
+          ...headers,
+          ...(req.headers.cookie ? { cookie: req.headers.cookie } : {}),
+          ...(req.headers.origin ? { origin: req.headers.origin } : {}),
+        }),
     } as object,
   });
   app.all('/internal/*', { config: { proxied: true } }, () => {

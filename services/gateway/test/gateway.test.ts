@@ -4,13 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
+import { io as connect } from 'socket.io-client';
 import type { FastifyInstance } from 'fastify';
 import { buildApp as buildBackend, loadConfig as loadBackendConfig } from '@platform/backend';
 import { buildApp as buildLogin, loadConfig as loadLoginConfig } from '@platform/login';
+import { SessionStore } from '@platform/http';
+import { createSocketServer, loadConfig as loadSocketConfig, type SocketServer } from '@platform/socket';
 import {
   buildTestApp,
+  createTestContext,
   documentationProblems,
+  factory,
   startEmulator,
   startStores,
   TEST_INTERNAL_TOKEN,
@@ -27,7 +31,8 @@ let backend: FastifyInstance;
 let login: FastifyInstance;
 let gateway: FastifyInstance;
 let origin: string;
-let ws: WebSocketServer;
+let live: SocketServer;
+let liveContext: Awaited<ReturnType<typeof createTestContext<ReturnType<typeof loadSocketConfig>>>>;
 
 const port = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
 
@@ -70,19 +75,17 @@ before(async () => {
   }));
   await backend.listen({ host: '127.0.0.1', port: 0 });
   await login.listen({ host: '127.0.0.1', port: 0 });
-  // A WebSocket server that tells what it was given and echoes (services/socket has its own tests).
-  ws = new WebSocketServer({ port: 0, host: '127.0.0.1', path: '/socket.io/' });
-  ws.on('connection', (socket, req) => {
-    socket.send(`cookie:${req.headers.cookie ?? ''};for:${String(req.headers['x-forwarded-for'])}`);
-    socket.on('message', (m: Buffer) => socket.send(`echo:${m.toString()}`));
-  });
-  await new Promise<void>((r) => ws.once('listening', () => r()));
+  // The real socket server (services/socket has its own tests of what it sends).
+  liveContext = await createTestContext(loadSocketConfig, { stores, name: 'socket', env: behind });
+  live = await createSocketServer(liveContext.ctx);
+  await live.start();
+  await live.app.listen({ host: '127.0.0.1', port: 0 });
   ({ app: gateway } = await buildTestApp(loadConfig, (ctx) => buildApp(ctx), {
     stores,
     env: {
       BACKEND_URL: `http://127.0.0.1:${port(backend)}`,
       LOGIN_URL: `http://127.0.0.1:${port(login)}`,
-      SOCKET_URL: `http://127.0.0.1:${(ws.address() as AddressInfo).port}`,
+      SOCKET_URL: `http://127.0.0.1:${port(live.app)}`,
     },
   }));
   await gateway.listen({ host: '127.0.0.1', port: gatewayPort });
@@ -91,7 +94,8 @@ after(async () => {
   await gateway.close();
   await backend.close();
   await login.close();
-  ws.close();
+  await live.app.close();
+  await liveContext.close();
   await emulator.close();
   await stores.close();
 });
@@ -152,22 +156,61 @@ test('sign-in through the gateway: Steam returns to it, the cookie is set on it,
   }
 });
 
-test('WebSocket upgrades at /socket.io pass through, with the cookie', async () => {
-  const socket = new WebSocket(`ws${origin.slice(4)}/socket.io/?EIO=4&transport=websocket`, {
-    headers: { cookie: 'cs2t_session=1.y' },
+test('live updates at /socket.io pass through, WebSocket and long-polling, signed in by the cookie', async () => {
+  const user = await factory.user(stores.dbs.main, {});
+  const { config } = liveContext.ctx;
+  const sessions = new SessionStore(liveContext.ctx.redis, {
+    keyPrefix: config.redis.keyPrefix,
+    ...config.session,
   });
-  const messages: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.on('message', (m: Buffer) => {
-      messages.push(m.toString());
-      if (messages.length === 1) socket.send('ping');
-      else resolve();
+  const { token } = await sessions.create({
+    userId: user.id,
+    steamId: user.steamId,
+    ip: '127.0.0.1',
+    userAgent: 'test',
+  });
+  for (const transport of ['websocket', 'polling']) {
+    const socket = connect(origin, {
+      transports: [transport],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { cookie: `${config.session.cookieName}=${token}`, origin },
     });
-    socket.on('error', reject);
+    const ready = await new Promise<{ signedIn: boolean; seq: number }>((resolve, reject) => {
+      socket.once('ready', resolve);
+      socket.once('connect_error', reject);
+    });
+    assert.equal(ready.signedIn, true, `${transport}: the session cookie passed through`);
+    const update = new Promise<{ seq: number; trade: { id: string } }>((resolve) =>
+      socket.once('trade:update', resolve),
+    );
+    await liveContext.ctx.bus.publish('trade.updated', {
+      v: 1,
+      type: 'trade.updated',
+      eventId: `gw-${transport}`,
+      tradeId: transport === 'websocket' ? '11' : '12',
+      userId: user.id,
+      version: 1,
+      trade: { id: transport === 'websocket' ? '11' : '12', state: 'pending' },
+      at: new Date().toISOString(),
+    });
+    const got = await update;
+    assert.equal(got.seq, ready.seq + 1);
+    assert.equal(got.trade.id, transport === 'websocket' ? '11' : '12');
+    socket.disconnect();
+  }
+  // A page of another origin is refused: it must not read a user's events with their cookie.
+  const foreign = connect(origin, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: { cookie: `${config.session.cookieName}=${token}`, origin: 'https://evil.test' },
   });
-  socket.close();
-  assert.equal(messages[0], 'cookie:cs2t_session=1.y;for:127.0.0.1');
-  assert.equal(messages[1], 'echo:ping');
+  const refused = await new Promise<Error & { data?: { code: string } }>((resolve) =>
+    foreign.once('connect_error', resolve),
+  );
+  assert.equal(refused.data?.code, 'ORIGIN_NOT_ALLOWED');
+  foreign.disconnect();
 });
 
 test('internal routes are never reachable through the public origin', async () => {

@@ -7,6 +7,7 @@ import {
   SORTS,
   TRADABLE,
   DEFAULT_LIMIT,
+  PageCache,
   type SearchQuery,
   type SiteSearch,
 } from '@platform/search';
@@ -80,8 +81,9 @@ const itemOrGroup = {
  */
 export function siteInventoryRoutes(
   app: FastifyInstance,
-  deps: { search: SiteSearch; ready: () => boolean },
+  deps: { search: SiteSearch; ready: () => boolean; cacheEntries: number; cacheTtlMs: number },
 ): void {
+  const cache = new PageCache({ maxEntries: deps.cacheEntries, ttlMs: deps.cacheTtlMs });
   app.get<{ Querystring: SearchQuery }>(
     '/api/v1/inventory/site',
     {
@@ -116,11 +118,22 @@ export function siteInventoryRoutes(
         },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       if (!deps.ready())
         throw new AppError('DEPENDENCY_UNAVAILABLE', 'The site inventory is loading; try again in a moment.');
+      void reply.type('application/json; charset=utf-8');
+      const changes = deps.search.changes;
+      const now = Date.now();
+      const cached = changes === undefined ? undefined : cache.get(req.url, changes, now);
+      if (cached) return reply.send(cached);
       try {
-        return await deps.search.search(req.query);
+        const page = await deps.search.search(req.query);
+        // Serialized here: the page holds exactly the contract's fields, and JSON.stringify is
+        // several times faster than the schema serializer on 60 items with nullable fields
+        // (search bench). The schema above still documents the answer.
+        const body = Buffer.from(JSON.stringify(page));
+        if (changes !== undefined) cache.set(req.url, changes, now, body);
+        return await reply.send(body);
       } catch (err) {
         if (err instanceof SearchQueryError)
           throw new AppError('VALIDATION_FAILED', `The request is not valid: ${err.message}`, {

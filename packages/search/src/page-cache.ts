@@ -1,0 +1,40 @@
+/**
+ * Answers already serialized, by request (the URL), valid while the index has not changed and
+ * for at most `ttlMs` (trade locks end by time: `tradableAt`, `tradable=now`). The hot pages —
+ * the default listing, the grouped view, the first page of a popular filter — are the same for
+ * everyone, and most of an answer's cost is turning ~30 kB of JSON into bytes; a change to the
+ * index (an item reserved, added, removed, repriced) makes every entry stale at once.
+ */
+export class PageCache {
+  readonly #max: number;
+  readonly #ttlMs: number;
+  readonly #entries = new Map<string, { changes: number; at: number; body: Buffer }>();
+
+  constructor(opts: { maxEntries: number; ttlMs: number }) {
+    this.#max = opts.maxEntries;
+    this.#ttlMs = opts.ttlMs;
+  }
+
+  get(key: string, changes: number, now: number): Buffer | undefined {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    if (e.changes !== changes || now - e.at > this.#ttlMs) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    // Most recently used last (Map keeps insertion order).
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    return e.body;
+  }
+
+  set(key: string, changes: number, now: number, body: Buffer): void {
+    if (this.#max <= 0) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, { changes, at: now, body });
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import { runService } from '@platform/http';
+import { socketService } from './service.ts';
+
+runService(socketService);
