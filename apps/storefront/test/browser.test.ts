@@ -245,17 +245,16 @@ test(
         page,
         `/api/v1/inventory/site?q=${encodeURIComponent(word.toLowerCase())}${target.exterior ? `&exterior=${target.exterior}` : ''}&sort=price-asc&limit=60`,
       );
-      await page.waitForFunction(
-        (first) => document.querySelector('#site .item')?.getAttribute('data-asset-id') === first,
-        expected.items[0]!.assetId,
-      );
-      const shown = await page
-        .locator('#site .item')
-        .evaluateAll((els) => els.map((e) => e.getAttribute('data-asset-id')));
-      assert.deepEqual(
-        shown,
-        expected.items.map((i) => i.assetId),
-      );
+      // The page shows exactly the API's answer once the last filter has been applied.
+      const want = expected.items.map((i) => i.assetId);
+      const shownIds = () =>
+        page.locator('#site .item').evaluateAll((els) => els.map((e) => e.getAttribute('data-asset-id')));
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && JSON.stringify(await shownIds()) !== JSON.stringify(want)) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(await shownIds(), want);
+      assert.ok(want.length > 0, 'the search finds the item it was built from');
       await page.locator('summary', { hasText: 'Filters' }).click();
       await shot(page, '06-search-filters');
       await page.locator('summary', { hasText: 'Filters' }).click();
@@ -479,14 +478,16 @@ test(
         'live (viewer)',
       );
       await viewer.page.getByLabel('Sort by').selectOption('price-asc');
-      const first = viewer.page.locator('#site .item').first();
-      await viewer.page.waitForFunction(async () => {
-        const res = await fetch('/api/v1/inventory/site?sort=price-asc&limit=1');
-        const body = (await res.json()) as { items: { assetId: string }[] };
-        return (
-          document.querySelector('#site .item')?.getAttribute('data-asset-id') === body.items[0]?.assetId
-        );
-      });
+      const cheapest = await json<{ items: SiteItem[] }>(
+        viewer.page,
+        '/api/v1/inventory/site?sort=price-asc&limit=1',
+      );
+      await viewer.page.waitForFunction(
+        (id) => document.querySelector('#site .item')?.getAttribute('data-asset-id') === id,
+        cheapest.items[0]!.assetId,
+      );
+      // The cheapest item that can be withdrawn now (no trade hold note under it).
+      const first = viewer.page.locator('#site .item:not(:has(.item-why))').first();
       const assetId = (await first.getAttribute('data-asset-id'))!;
 
       // Someone else takes it in a swap.
@@ -500,7 +501,16 @@ test(
       await actor.page.locator(`#mine [data-asset-id="${give.assetId}"] button`).click();
       await actor.page.getByLabel('Sort by').selectOption('price-asc');
       await actor.page.locator(`#site [data-asset-id="${assetId}"] button`).click();
-      await actor.page.getByRole('button', { name: 'Send swap' }).click();
+      const send = actor.page.getByRole('button', { name: 'Send swap' });
+      assert.equal(
+        await send.isEnabled(),
+        true,
+        `refused before sending: ${await actor.page
+          .getByTestId('refusals')
+          .textContent()
+          .catch(() => '')}`,
+      );
+      await send.click();
       const trade = actor.page.locator('.trade').first();
       await assertVisible(trade.getByTestId('verification-code'), 'the swap');
 
