@@ -502,14 +502,9 @@ test(
       await actor.page.getByLabel('Sort by').selectOption('price-asc');
       await actor.page.locator(`#site [data-asset-id="${assetId}"] button`).click();
       const send = actor.page.getByRole('button', { name: 'Send swap' });
-      assert.equal(
-        await send.isEnabled(),
-        true,
-        `refused before sending: ${await actor.page
-          .getByTestId('refusals')
-          .textContent()
-          .catch(() => '')}`,
-      );
+      if (!(await send.isEnabled())) {
+        assert.fail(`refused before sending: ${await actor.page.getByTestId('refusals').textContent()}`);
+      }
       await send.click();
       const trade = actor.page.locator('.trade').first();
       await assertVisible(trade.getByTestId('verification-code'), 'the swap');

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, createWriteStream } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { deleteByPrefix } from '@platform/db';
 import { freePort, startStores, uniquePrefix, type Stores } from '@platform/testing';
 
 export const REPO = resolve(import.meta.dirname, '../../..');
@@ -59,6 +60,7 @@ export async function startPlatform(name: string): Promise<Platform> {
     tradebot: await port(),
   };
   const origin = `http://127.0.0.1:${ports.gateway}`;
+  const redisPrefix = uniquePrefix('storefront');
   const emulator = `http://127.0.0.1:${ports.emulator}`;
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS, `${name}.platform.log`));
@@ -72,7 +74,7 @@ export async function startPlatform(name: string): Promise<Platform> {
       NODE_ENV: 'development',
       MYSQL_DATABASE: stores.dbs.settings.database,
       PRICING_DATABASE: stores.dbs.settings.pricingDatabase,
-      REDIS_KEY_PREFIX: uniquePrefix('storefront'),
+      REDIS_KEY_PREFIX: redisPrefix,
       EMULATOR_DATA_DIR: dataDir,
       STEAM_EMULATOR_URL: emulator,
       BACKEND_PORT: ports.backend,
@@ -118,6 +120,8 @@ export async function startPlatform(name: string): Promise<Platform> {
     await exited;
     log.end();
     rmSync(dataDir, { recursive: true, force: true });
+    // The services leave their keys (queues, sessions, streams): this run's prefix goes with it.
+    await deleteByPrefix(stores.redis, redisPrefix).catch(() => {});
     await stores.close();
   };
   // Up is "answers /healthz"; a person's first page wants prices and the search loaded: wait
