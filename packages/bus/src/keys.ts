@@ -81,6 +81,14 @@ export function redisKeys(prefix: string) {
     },
     /** A lease: one process at a time does this work (the outbox relay, the socket sequencer). */
     lease: (name: string) => `${prefix}lease:${name}`,
+    tradebot: {
+      /** The process holding a bot (its Steam session, sends and polls); renewed, taken over when it dies. */
+      botLease: (botId: number) => `${prefix}lease:bot:${botId}`,
+      /** Sorted set of live tradebot processes (score: heartbeat deadline), to share the fleet among them. */
+      processes: () => `${prefix}tradebot:procs`,
+      /** Login limiter counters and backoffs, shared by every process (per IP, global, per account). */
+      login: (key: string) => `${prefix}tradebot:login:${key}`,
+    },
   };
 }
 

@@ -64,6 +64,16 @@ export interface BotsTable {
   inventory_failure: string | null;
   inventory_failed_at: Date | null;
   inventory_failures: Generated<number>;
+  /** Where the tradebot finds the bot's secrets (main 0007): `emulator:<steamid>`, `file:<account>`. */
+  credentials_ref: string | null;
+  /** healthy | unhealthy (recent Steam errors) | offline (no process holds its lease). */
+  health: Generated<string>;
+  steam_errors: Generated<number>;
+  paused_reason: string | null;
+  protection_acked_at: Date | null;
+  last_login_at: Date | null;
+  heartbeat_at: Date | null;
+  lease_owner: string | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -196,6 +206,47 @@ export interface AllowedPartnersTable {
   created_at: CreatedAt;
 }
 
+export interface BlockedPartnersTable {
+  steam_id: Int64;
+  note: Generated<string>;
+  created_at: CreatedAt;
+}
+
+/** The tradebot's record of each offer it carries (main 0007). */
+export interface BotOffersTable {
+  offer_id: Int64;
+  trade_id: Int64;
+  bot_id: number;
+  user_id: Int64;
+  partner_steam_id: Int64;
+  trade_url: string;
+  message: string;
+  /** The reference the offer's message carries (found again on Steam after a crash). */
+  tag: string;
+  items: Json<{
+    give: Array<{ assetId: string; contextId: string }>;
+    receive: Array<{ assetId: string; contextId: string }>;
+  }>;
+  /** queued → sending → sent → accepted | ended. */
+  status: string;
+  steam_offer_id: Int64 | null;
+  steam_state: number | null;
+  steam_trade_id: Int64 | null;
+  expires_at: Date | null;
+  cancel_requested: Generated<number>;
+  reported: string | null;
+  end_state: string | null;
+  end_reason: string | null;
+  send_attempts: Generated<number>;
+  notice_sent: Generated<number>;
+  accepted_at: Date | null;
+  reversal_checked_at: Date | null;
+  reversed: Generated<number>;
+  next_attempt_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface MainDatabase {
   users: UsersTable;
   balances: BalancesTable;
@@ -210,6 +261,8 @@ export interface MainDatabase {
   outbox: OutboxTable;
   settings: SettingsTable;
   allowed_partners: AllowedPartnersTable;
+  blocked_partners: BlockedPartnersTable;
+  bot_offers: BotOffersTable;
 }
 
 export interface PricesTable {

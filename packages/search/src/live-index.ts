@@ -20,6 +20,15 @@ export interface LiveIndexOptions {
   now?: () => number;
 }
 
+/** Runs `fn` over `items`, yielding to the event loop every `chunk` of them. */
+async function eachChunked<T>(items: Iterable<T>, fn: (item: T) => void, chunk = 5_000): Promise<void> {
+  let n = 0;
+  for (const item of items) {
+    fn(item);
+    if (++n % chunk === 0) await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** How long a change made by an event is trusted over a reconciliation read that began before it. */
 const EVENT_GRACE_MS = 2_000;
 
@@ -150,43 +159,47 @@ export class LiveIndex implements SiteSearch {
   }
 
   async #reconcile(): Promise<{ reloaded: number; removed: number; reservations: number }> {
-    if (!this.#loaded) return { reloaded: 0, removed: 0, reservations: 0 };
+    const none = { reloaded: 0, removed: 0, reservations: 0 };
+    if (!this.#loaded) return none;
     const now = this.#o.now ?? (() => Date.now());
     const startedAt = now() - EVENT_GRACE_MS;
     const index = this.index;
-    const known = new Map<string, { version: number; touched: number; reservedUntil: number }>();
-    for (const e of index.entries()) known.set(e.assetId, e);
     const reload: string[] = [];
     const seen = new Set<string>();
     for await (const page of this.source.versions()) {
-      if (this.#closed) return { reloaded: 0, removed: 0, reservations: 0 };
+      if (this.#closed) return none;
       for (const { assetId, version } of page) {
         seen.add(assetId);
-        const k = known.get(assetId);
+        const k = index.versionOf(assetId);
         if (!k || (k.version !== version && k.touched < startedAt)) reload.push(assetId);
       }
     }
+    // The passes over the whole index yield every few thousand items, so requests keep flowing.
     const gone: string[] = [];
-    for (const [assetId, k] of known) if (!seen.has(assetId) && k.touched < startedAt) gone.push(assetId);
+    await eachChunked(index.entries(), (e) => {
+      if (!seen.has(e.assetId) && e.touched < startedAt) gone.push(e.assetId);
+    });
     if (gone.length > 0) index.remove(gone);
     if (reload.length > 0) index.upsert(await this.source.rows(reload));
     // Reservations: what MySQL says, except where an event changed the item since this began.
     const active = await this.source.activeReservations();
-    let fixed = 0;
-    for (const e of index.entries()) {
-      if (e.touched >= startedAt) continue;
+    const reserve: Array<[string, number]> = [];
+    const release: string[] = [];
+    await eachChunked(index.entries(), (e) => {
+      if (e.touched >= startedAt) return;
       const until = active.get(e.assetId);
-      if (until !== undefined && e.reservedUntil === 0) {
-        index.reserve([e.assetId], until);
-        fixed++;
-      } else if (until === undefined && e.reservedUntil !== 0) {
-        index.release([e.assetId]);
-        fixed++;
-      }
-    }
+      if (until !== undefined && e.reservedUntil === 0) reserve.push([e.assetId, until]);
+      else if (until === undefined && e.reservedUntil !== 0) release.push(e.assetId);
+    });
+    for (const [assetId, until] of reserve) index.reserve([assetId], until);
+    index.release(release);
     index.setInactiveBots(await this.source.inactiveBots());
-    const result = { reloaded: reload.length, removed: gone.length, reservations: fixed };
-    if (reload.length + gone.length + fixed > 0)
+    const result = {
+      reloaded: reload.length,
+      removed: gone.length,
+      reservations: reserve.length + release.length,
+    };
+    if (reload.length + gone.length + result.reservations > 0)
       this.#o.logger.info(result, 'search reconciliation repaired the index');
     return result;
   }

@@ -139,6 +139,10 @@ export class MemoryIndex implements SiteSearch {
   #dirtyDead = 0;
   #mergeTimer: NodeJS.Timeout | undefined;
   #nameFilterCache = new Map<string, Uint8Array>();
+  /** Rank of each name by market hash name (the tie-break of by-name sorts). */
+  #alpha = new Int32Array(0);
+  /** Scratch for text matching (per name: how many query tokens matched so far). */
+  #hits = new Uint8Array(0);
   #changes = 0;
 
   constructor(options: MemoryIndexOptions) {
@@ -280,6 +284,12 @@ export class MemoryIndex implements SiteSearch {
         touched: this.#touched[s]!,
         reservedUntil: this.#state[s]! & RESERVED ? this.#reservedUntil[s]! : 0,
       };
+  }
+
+  /** An asset's version and when an event last changed it (reconciliation). */
+  versionOf(assetId: string): { version: number; touched: number } | undefined {
+    const s = this.#slotOf.get(assetId);
+    return s === undefined ? undefined : { version: this.#version[s]!, touched: this.#touched[s]! };
   }
 
   /** Whether the index holds an asset, whether it is in the orders yet, and reserved. */
@@ -444,64 +454,120 @@ export class MemoryIndex implements SiteSearch {
     // A slot killed before it joined the orders is free at once.
     for (const s of this.#pending) (this.#slotOf.get(this.#asset[s]!) === s ? fresh : dead).push(s);
     this.#pending = [];
-    const keep = (s: number) => (this.#state[s]! & ALIVE) !== 0;
+    const state = this.#state;
     // Collect dead slots from the asset order (every live slot is in it exactly once).
-    for (const s of this.#byAsset) if (!keep(s)) dead.push(s);
-    for (const s of fresh) this.#state[s]! |= ALIVE;
+    const order = this.#byAsset;
+    if (this.#dirtyDead > 0)
+      for (let i = 0; i < order.length; i++) if (!(state[order[i]!]! & ALIVE)) dead.push(order[i]!);
+    const hasDead = dead.length > 0;
+    for (const s of fresh) state[s]! |= ALIVE;
     const byAsset = [...fresh].sort(this.#cmpAsset);
     const withFloat = fresh.filter((s) => !Number.isNaN(this.#float[s]!));
     const noFloat = byAsset.filter((s) => Number.isNaN(this.#float[s]!));
-    this.#byAsset = mergeInto(this.#byAsset, keep, byAsset, this.#cmpAsset);
-    this.#floatAsc = mergeInto(this.#floatAsc, keep, withFloat.sort(this.#cmpFloatAsc), this.#cmpFloatAsc);
+    this.#byAsset = mergeInto(this.#byAsset, state, hasDead, byAsset, this.#cmpAsset);
+    this.#floatAsc = mergeInto(
+      this.#floatAsc,
+      state,
+      hasDead,
+      withFloat.sort(this.#cmpFloatAsc),
+      this.#cmpFloatAsc,
+    );
     this.#floatDesc = mergeInto(
       this.#floatDesc,
-      keep,
+      state,
+      hasDead,
       [...withFloat].sort(this.#cmpFloatDesc),
       this.#cmpFloatDesc,
     );
-    this.#noFloat = mergeInto(this.#noFloat, keep, noFloat, this.#cmpAsset);
-    this.#newest = mergeInto(this.#newest, keep, [...fresh].sort(this.#cmpNewest), this.#cmpNewest);
+    this.#noFloat = mergeInto(this.#noFloat, state, hasDead, noFloat, this.#cmpAsset);
+    this.#newest = mergeInto(this.#newest, state, hasDead, [...fresh].sort(this.#cmpNewest), this.#cmpNewest);
     // Dead slots are out of every order now: reusable.
     for (const s of dead) this.#free.push(s);
     this.#dirtyDead = 0;
     this.#changes++;
     this.#recount();
-    this.#rebuildNameOrders();
+    this.#rebuildNameOrders({ fresh, hasDead });
   }
 
   #recount(): void {
-    this.#visibleByName.fill(0);
-    for (const s of this.#byAsset) if (this.#visible(s)) this.#visibleByName[this.#nameOf[s]!]! += 1;
+    const counts = this.#visibleByName;
+    counts.fill(0);
+    const priced = new Uint8Array(this.#names.length);
+    this.#names.forEach((n, i) => (priced[i] = n.price >= 0 ? 1 : 0));
+    const order = this.#byAsset;
+    const state = this.#state;
+    const nameOf = this.#nameOf;
+    const inactive = this.#inactiveBots.size > 0 ? this.#inactiveBots : null;
+    for (let i = 0; i < order.length; i++) {
+      const s = order[i]!;
+      const n = nameOf[s]!;
+      if (state[s] === ALIVE && priced[n] === 1 && (inactive === null || !inactive.has(this.#botOf[s]!)))
+        counts[n]! += 1;
+    }
   }
 
-  /** The price and popular orders: names ranked by their key, each name's slots in asset order. */
-  #rebuildNameOrders(): void {
+  /**
+   * The price and popular orders: names ranked by their key (then by name), each name's slots in
+   * asset order, laid out by a counting sort of the asset order (O(items)). Names are re-ranked
+   * only when a key changed or a name appeared.
+   */
+  #rebuildNameOrders(merged?: { fresh: number[]; hasDead: boolean }): void {
     const m = this.#names.length;
-    // Count slots per name once (from the asset order).
+    if (this.#alpha.length !== m) {
+      // Names by market hash name, once per new name: ties in a key sort by this rank.
+      const byName = Array.from({ length: m }, (_, i) => i).sort((a, b) =>
+        compareStrings(this.#names[a]!.mhn, this.#names[b]!.mhn),
+      );
+      this.#alpha = new Int32Array(m);
+      byName.forEach((n, r) => (this.#alpha[n] = r));
+    }
     const perName = new Int32Array(m);
     // Popular: how many of a name the site holds (listed, on an active bot; reserved ones too).
     const stock = new Int32Array(m);
-    for (const s of this.#byAsset) {
-      perName[this.#nameOf[s]!]! += 1;
-      if ((this.#state[s]! & UNLISTED) === 0 && !this.#inactiveBots.has(this.#botOf[s]!))
-        stock[this.#nameOf[s]!]! += 1;
+    const byAsset = this.#byAsset;
+    const nameOf = this.#nameOf;
+    const state = this.#state;
+    const inactive = this.#inactiveBots.size > 0 ? this.#inactiveBots : null;
+    for (let i = 0; i < byAsset.length; i++) {
+      const s = byAsset[i]!;
+      const n = nameOf[s]!;
+      perName[n]! += 1;
+      if ((state[s]! & UNLISTED) === 0 && (inactive === null || !inactive.has(this.#botOf[s]!)))
+        stock[n]! += 1;
     }
-    const present: number[] = [];
-    for (let i = 0; i < m; i++) if (perName[i]! > 0) present.push(i);
     for (const sort of NAME_SORTS) {
+      const prev = this.#nameOrders.get(sort)!;
       const key = new Float64Array(m);
-      for (const i of present) key[i] = sort === 'popular' ? stock[i]! : this.#names[i]!.price;
-      const cmp = nameComparator(sort, key, this.#names);
-      const names = Int32Array.from(present).sort(cmp);
-      const rank = new Int32Array(m);
-      const start = new Int32Array(names.length + 1);
-      for (let r = 0; r < names.length; r++) {
-        rank[names[r]!] = r;
-        start[r + 1] = start[r]! + perName[names[r]!]!;
+      for (let i = 0; i < m; i++)
+        key[i] = perName[i]! === 0 ? Number.NaN : sort === 'popular' ? stock[i]! : this.#names[i]!.price;
+      let names = prev.names;
+      let rank = prev.rank;
+      const same =
+        prev.key.length === m &&
+        key.every((k, i) => (Number.isNaN(k) ? Number.isNaN(prev.key[i]!) : k === prev.key[i]));
+      if (!same) {
+        const present: number[] = [];
+        for (let i = 0; i < m; i++) if (perName[i]! > 0) present.push(i);
+        names = Int32Array.from(present).sort(nameComparator(sort, key, this.#alpha));
+        rank = new Int32Array(m);
+        for (let r = 0; r < names.length; r++) rank[names[r]!] = r;
       }
-      const fill = start.slice(0, names.length);
-      const order = new Int32Array(this.#byAsset.length);
-      for (const s of this.#byAsset) order[fill[rank[this.#nameOf[s]!]!]!++] = s;
+      const start = new Int32Array(names.length + 1);
+      for (let r = 0; r < names.length; r++) start[r + 1] = start[r]! + perName[names[r]!]!;
+      let order: Int32Array<ArrayBuffer>;
+      if (same && merged && prev.order.length > 0) {
+        // Ranks unchanged: the new slots are merged in (rank, then asset), no full layout.
+        const r = rank;
+        const cmp = (a: number, b: number) => r[nameOf[a]!]! - r[nameOf[b]!]! || this.#cmpAsset(a, b);
+        order = mergeInto(prev.order, state, merged.hasDead, [...merged.fresh].sort(cmp), cmp);
+      } else {
+        const fill = start.slice(0, names.length);
+        order = new Int32Array(byAsset.length);
+        for (let i = 0; i < byAsset.length; i++) {
+          const s = byAsset[i]!;
+          order[fill[rank[nameOf[s]!]!]!++] = s;
+        }
+      }
       this.#nameOrders.set(sort, { order, names, start, key, rank });
     }
   }
@@ -566,17 +632,19 @@ export class MemoryIndex implements SiteSearch {
     const m = this.#names.length;
     const ok = new Uint8Array(m);
     if (tokens.length > 0) {
-      // Every query token must start a token of the name: intersect the names of each prefix.
+      // Every query token must start a token of the name: count, per name, the query tokens
+      // one of its words starts with (each token once per name); all of them → allowed.
       this.#buildTokens();
-      ok.fill(1);
-      const hit = new Uint8Array(m);
-      for (const t of tokens) {
-        hit.fill(0);
+      if (this.#hits.length < m) this.#hits = new Uint8Array(m * 2);
+      const hits = this.#hits;
+      hits.fill(0, 0, m);
+      for (const [k, t] of tokens.entries()) {
         let i = lowerBound(this.#tokens, t);
         for (; i < this.#tokens.length && this.#tokens[i]!.startsWith(t); i++)
-          for (const n of this.#postings[i]!) hit[n] = 1;
-        for (let n = 0; n < m; n++) ok[n]! &= hit[n]!;
+          for (const n of this.#postings[i]!) if (hits[n] === k) hits[n] = k + 1;
       }
+      const all = tokens.length;
+      for (let n = 0; n < m; n++) if (hits[n] === all) ok[n] = 1;
     } else ok.fill(1);
     const ext = parts.e ? new Set(parts.e) : null;
     const rar = parts.r ? new Set(parts.r) : null;
@@ -1056,35 +1124,55 @@ export class MemoryIndex implements SiteSearch {
   }
 }
 
-/** Merges a sorted batch into an order, dropping entries `keep` refuses. */
+/**
+ * Merges a sorted batch into an order (dropping dead slots when there are any): each new slot's
+ * place is found by binary search and the runs between are copied whole, so a batch of k new
+ * items costs O(k log n) comparisons and one copy of the order.
+ */
 function mergeInto(
   old: Int32Array,
-  keep: (s: number) => boolean,
+  state: Uint8Array,
+  hasDead: boolean,
   batch: number[],
   cmp: (a: number, b: number) => number,
 ): Int32Array<ArrayBuffer> {
-  const out = new Int32Array(old.length + batch.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < old.length || j < batch.length) {
-    if (i < old.length && !keep(old[i]!)) {
-      i++;
-      continue;
+  let live: Int32Array = old;
+  if (hasDead) {
+    const kept = new Int32Array(old.length);
+    let k = 0;
+    for (let i = 0; i < old.length; i++) {
+      const s = old[i]!;
+      if (state[s]! & ALIVE) kept[k++] = s;
     }
-    if (j >= batch.length || (i < old.length && cmp(old[i]!, batch[j]!) <= 0)) out[k++] = old[i++]!;
-    else out[k++] = batch[j++]!;
+    live = kept.subarray(0, k);
   }
-  return k === out.length ? out : out.slice(0, k);
+  const out = new Int32Array(live.length + batch.length);
+  let from = 0;
+  let at = 0;
+  for (const b of batch) {
+    let lo = from;
+    let hi = live.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmp(live[mid]!, b) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.set(live.subarray(from, lo), at);
+    at += lo - from;
+    out[at++] = b;
+    from = lo;
+  }
+  out.set(live.subarray(from), at);
+  return out;
 }
 
 /** Names in a name-keyed sort: price ascending or descending, or stock descending; then by name. Unpriced last. */
 function nameComparator(
   sort: NameSort,
   key: Float64Array,
-  names: NameEntry[],
+  alpha: Int32Array,
 ): (a: number, b: number) => number {
-  return (a, b) => nameKeyCmp(sort, key[a]!, key[b]!) || compareStrings(names[a]!.mhn, names[b]!.mhn);
+  return (a, b) => nameKeyCmp(sort, key[a]!, key[b]!) || alpha[a]! - alpha[b]!;
 }
 
 function nameKeyCmp(sort: NameSort, ka: number, kb: number): number {

@@ -9,6 +9,8 @@ export class PageCache {
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #entries = new Map<string, { changes: number; at: number; body: Buffer }>();
+  /** URLs asked for recently: an answer is kept only when its URL comes a second time. */
+  #asked = new Set<string>();
 
   constructor(opts: { maxEntries: number; ttlMs: number }) {
     this.#max = opts.maxEntries;
@@ -26,6 +28,19 @@ export class PageCache {
     this.#entries.delete(key);
     this.#entries.set(key, e);
     return e.body;
+  }
+
+  /**
+   * Whether an answer to this URL is worth keeping: only on its second request within the last
+   * few thousand, so a long tail of distinct queries (filters, deep cursors) does not churn
+   * ~30 kB buffers through the cache (and the garbage collector) for nothing.
+   */
+  admit(key: string): boolean {
+    if (this.#max <= 0) return false;
+    if (this.#asked.has(key)) return true;
+    if (this.#asked.size >= this.#max * 4) this.#asked = new Set();
+    this.#asked.add(key);
+    return false;
   }
 
   set(key: string, changes: number, now: number, body: Buffer): void {

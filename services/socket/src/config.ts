@@ -9,7 +9,7 @@ export const socketSchema = {
   prices: priceBookGroup(),
   accept: acceptGroup(),
   live: {
-    /** Reserve/unreserve/add/remove of site items gathered this long into one `site:items` message. */
+    /** Reserve/unreserve/add/remove of site items: one `site:items` per window at most (leading and trailing). */
     siteBatchMs: int('SOCKET_SITE_BATCH_MS', 50, { min: 0, max: 5_000 }),
     /** Entries kept per user stream for replay (a client further behind gets `resync`). */
     userStreamLength: int('SOCKET_USER_STREAM_LENGTH', 500, { min: 10, max: 100_000 }),

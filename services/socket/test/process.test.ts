@@ -127,6 +127,43 @@ test('an event published while the socket server was down is delivered after it 
   await stopProcess(second.child);
 });
 
+test('the sequencing process killed (kill -9): another takes over and delivers what was published meanwhile', async () => {
+  const { ctx } = test_;
+  // A starts alone, so it holds the lease; then B.
+  await ctx.redis.del(ctx.bus.keys.lease('socket-sequencer'));
+  const a = await startProcess();
+  await eventually(async () => (await ctx.redis.get(ctx.bus.keys.lease('socket-sequencer'))) !== null);
+  const b = await startProcess();
+  const user = await signedIn(test_, stores);
+  const onB = client(b.url, { cookie: user.cookie });
+  await onB.ready;
+  await ctx.bus.publish('trade.updated', tradeUpdated(user.userId, '601', 1, 'pending'));
+  await eventually(() => onB.of('trade:update').length === 1);
+  await stopProcess(a.child, 'SIGKILL');
+  // Committed and published while no process sequences: B hears it but does not hold the lease.
+  const missed = tradeUpdated(user.userId, '601', 2, 'sent');
+  await stores.dbs.main
+    .insertInto('outbox')
+    .values({
+      event_id: missed.eventId,
+      topic: 'event:trade.updated',
+      aggregate_id: 'trade:601',
+      payload: JSON.stringify(missed),
+    })
+    .execute();
+  await ctx.bus.publish('trade.updated', missed);
+  await eventually(() => onB.of('trade:update').length === 2, 15_000);
+  assert.deepEqual(
+    onB.of('trade:update').map((u) => [u.seq, (u.trade as { state: string }).state]),
+    [
+      [onB.of('trade:update')[0]!.seq, 'pending'],
+      [(onB.of('trade:update')[0]!.seq as number) + 1, 'sent'],
+    ],
+  );
+  onB.close();
+  await stopProcess(b.child);
+});
+
 test('every event the platform publishes has a consumer', async () => {
   // The socket server turns these into live updates; prices.imported reloads its (and every
   // pricing service's) price book.

@@ -55,6 +55,7 @@ export async function run(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '5' },
       concurrency: { type: 'string', default: '8' },
       reservations: { type: 'string', default: '100' },
+      only: { type: 'string' },
     },
   });
   const sizes = (values.sizes ?? values.items).split(',').map(Number);
@@ -62,6 +63,7 @@ export async function run(args: string[]): Promise<void> {
     seconds: Number(values.seconds),
     concurrency: Number(values.concurrency),
     reservations: Number(values.reservations),
+    only: values.only,
   };
   console.log(
     `search bench: sizes ${sizes.join(', ')}; ${opts.seconds} s per figure at ${opts.concurrency} connections (req/s) and at 1 connection (p50/p99); the machine is shared: compare ratios, not absolutes`,
@@ -84,7 +86,7 @@ export async function run(args: string[]): Promise<void> {
 
 async function runSize(
   items: number,
-  opts: { seconds: number; concurrency: number; reservations: number },
+  opts: { seconds: number; concurrency: number; reservations: number; only?: string | undefined },
 ): Promise<SizeResult> {
   console.log(`\n== ${items} items ==`);
   const dbs = await createTestDatabases({ poolSize: 4 });
@@ -148,16 +150,37 @@ async function runSize(
     });
     const runtime = await createServiceContext('bench-backend', config);
     const { ctx } = runtime;
-    const before = heapBytes();
     const backend = await createBackend(ctx);
     await backend.start();
     const live = backend.search.live;
     if (!live) throw new Error('the search bench measures the in-process index (SEARCH_ADAPTER=memory)');
     while (!live.loaded) await new Promise((r) => setTimeout(r, 50));
-    const bytesPerItem = (heapBytes() - before) / live.index.size;
+    // A second worker's index (its own subscriber connection; in this process so its state can
+    // be read): its memory is the heap it adds, and it takes part in the reservation latency.
+    const second = new LiveIndex({
+      db: ctx.dbs.main,
+      bus: ctx.bus,
+      logger: ctx.logger,
+      priceOf: (mhn, category) => {
+        const p = backend.prices.book.priceOf(mhn, category as never, new Date());
+        return p ? Number(p.withdraw) : null;
+      },
+      pricesVersion: () => backend.prices.book.loadedAt,
+      reconcileMs: 3_600_000,
+    });
+    const before = heapBytes();
+    await second.start();
+    const bytesPerItem = (heapBytes() - before) / second.index.size;
     console.log(
-      `index: ${live.index.size} items loaded from MariaDB in ${(live.loadMs / 1000).toFixed(2)} s (streamed in pages, then merged); ` +
-        `heap + array buffers: ${Math.round(bytesPerItem)} bytes per item (${((bytesPerItem * live.index.size) / 2 ** 20).toFixed(0)} MiB; the backend's other parts included)`,
+      `index: ${live.index.size} items loaded from MariaDB in ${(live.loadMs / 1000).toFixed(2)} s (a second worker's: ${(second.loadMs / 1000).toFixed(2)} s; streamed in pages, then merged); ` +
+        `${Math.round(bytesPerItem)} bytes per item of heap and array buffers (${((bytesPerItem * second.index.size) / 2 ** 20).toFixed(0)} MiB per worker)`,
+    );
+    // What one merge (new items joining every order) costs at this size: a stall of the worker.
+    const t1 = performance.now();
+    second.index.remove([]);
+    second.index.flush();
+    console.log(
+      `a merge of the orders at this size: ${ms(performance.now() - t1)} (batched: one per 50 ms of changes at most)`,
     );
     await backend.app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(backend.app.server.address() as AddressInfo).port}`;
@@ -237,7 +260,8 @@ async function runSize(
       await load(origin, requests(paths, 400), { seconds: 2, concurrency: 4 });
     await load(bareOrigin, requests(['/bare'], 1), { seconds: 1, concurrency: 4 });
 
-    const budget = 400_000;
+    // Enough requests for the run at up to 25k/s (each sent once; the run ends when they do).
+    const budget = Math.ceil(opts.seconds * 25_000);
     const bareSingle = await load(bareOrigin, requests(['/bare'], 1), {
       seconds: opts.seconds / 2,
       concurrency: 1,
@@ -262,6 +286,7 @@ async function runSize(
     );
     const scenarios: SizeResult['scenarios'] = [];
     for (const [label, paths] of Object.entries(variants)) {
+      if (opts.only && !label.startsWith(`(${opts.only})`)) continue;
       const target = label.startsWith('(a)') ? 0.3 : 0.1;
       const single = await load(origin, requests(paths, budget), {
         seconds: opts.seconds / 2,
@@ -282,21 +307,8 @@ async function runSize(
       );
     }
 
-    // Reservation → invisible, on two workers' indexes: this process's and a second LiveIndex
-    // with its own subscriber connection (a second worker, in this process to read its state).
-    const second = new LiveIndex({
-      db: ctx.dbs.main,
-      bus: ctx.bus,
-      logger: ctx.logger,
-      priceOf: (mhn, category) => {
-        const p = backend.prices.book.priceOf(mhn, category as never, new Date());
-        return p ? Number(p.withdraw) : null;
-      },
-      pricesVersion: () => backend.prices.book.loadedAt,
-      reconcileMs: 3_600_000,
-    });
-    if (items <= 400_000) await second.start();
-    const workers = items <= 400_000 ? [live, second] : [live];
+    // Reservation → invisible, on both workers' indexes.
+    const workers = [live, second];
     const sessions = new SessionStore(ctx.redis, { keyPrefix: config.redis.keyPrefix, ...config.session });
     const cookies: string[] = [];
     for (const [i, userId] of userIds.entries()) {

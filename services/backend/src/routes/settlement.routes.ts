@@ -41,7 +41,11 @@ export function settlementRoutes(
               trade: tradeSchema,
               partner: {
                 type: 'object',
-                properties: { steamId: { type: 'string' }, tradeUrl: { type: ['string', 'null'] } },
+                properties: {
+                  userId: { type: 'string' },
+                  steamId: { type: 'string' },
+                  tradeUrl: { type: ['string', 'null'] },
+                },
               },
               offers: {
                 type: 'array',
@@ -68,7 +72,7 @@ export function settlementRoutes(
       const row = await deps.db
         .selectFrom('trades as t')
         .innerJoin('users as u', 'u.id', 't.user_id')
-        .select(['u.steam_id', 'u.trade_partner_id', 'u.trade_token'])
+        .select(['u.id', 'u.steam_id', 'u.trade_partner_id', 'u.trade_token'])
         .where('t.id', '=', req.params.id)
         .executeTakeFirstOrThrow();
       const [offers, items] = await Promise.all([
@@ -82,6 +86,7 @@ export function settlementRoutes(
       return {
         trade,
         partner: {
+          userId: row.id,
           steamId: row.steam_id,
           tradeUrl:
             row.trade_partner_id && row.trade_token

@@ -133,7 +133,12 @@ export class LiveHub {
         (err: Error) => next(err),
       );
     });
-    this.io.on('connection', (socket) => void this.#connected(socket as LiveSocket));
+    this.io.on('connection', (socket) => {
+      this.#connected(socket as LiveSocket).catch((err: unknown) => {
+        this.#o.logger.warn({ err: (err as Error).message }, 'socket setup failed; disconnected');
+        socket.disconnect(true);
+      });
+    });
     this.io.on('live', (message: LiveMessage) => this.deliver(message));
     const slow = setInterval(() => this.#checkBuffers(), o.limits.checkMs);
     const sessions = setInterval(() => void this.#checkSessions(), o.limits.sessionCheckMs);

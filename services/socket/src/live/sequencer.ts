@@ -21,7 +21,14 @@ type Consumed = (typeof CONSUMED)[number];
 
 const TOPICS = CONSUMED.map((name) => `event:${name}`);
 
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * Renews the lease if this process holds it, or takes it again if it ran out and no one took it
+ * (a stalled event loop missed a renewal: with no other sequencer there is no one to hand over to).
+ */
+const RENEW = `local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if not holder then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export interface SequencerOptions {
@@ -39,7 +46,7 @@ export interface SequencerOptions {
 }
 
 /** Event ids handled lately, so the outbox poll skips what the bus delivered (bounded). */
-const RECENT_MAX = 200_000;
+const RECENT_MAX = 100_000;
 /** Site changes in one `site:items` message at most; a larger burst is several messages. */
 const BATCH_MAX = 5_000;
 const POLL_PAGE = 2_000;
@@ -66,6 +73,7 @@ export class Sequencer {
   #chain: Promise<void> = Promise.resolve();
   #batch: SiteItemsBatch = emptyBatch();
   #batchTimer: NodeJS.Timeout | undefined;
+  #lastFlushAt = 0;
   #timers: NodeJS.Timeout[] = [];
   #subs: Subscription[] = [];
   #board: string | undefined;
@@ -133,9 +141,19 @@ export class Sequencer {
   async #holdLease(): Promise<void> {
     if (this.#stopped) return;
     const { redis, live } = this.#o;
-    const ok = this.#leader
-      ? (await redis.eval(RENEW, 1, this.#leaseKey, this.#id, String(live.leaseMs))) === 1
-      : (await redis.set(this.#leaseKey, this.#id, 'PX', live.leaseMs, 'NX')) === 'OK';
+    let ok: boolean;
+    try {
+      ok = this.#leader
+        ? (await redis.eval(RENEW, 1, this.#leaseKey, this.#id, String(live.leaseMs))) === 1
+        : (await redis.set(this.#leaseKey, this.#id, 'PX', live.leaseMs, 'NX')) === 'OK';
+    } catch (err) {
+      // Unrenewed for a whole lease period, it may be another's by now: stop sequencing.
+      if (this.#leader && Date.now() - this.#leaseAt > live.leaseMs) {
+        this.#leader = false;
+        this.#o.logger.warn('socket sequencer: could not renew the lease; stepped down');
+      }
+      throw err;
+    }
     if (ok && !this.#leader) {
       this.#leader = true;
       this.#o.logger.info('socket sequencer: took the lease; catching up from the outbox');
@@ -275,10 +293,15 @@ export class Sequencer {
       this.#enqueue(() => this.#flush());
       return;
     }
-    this.#batchTimer ??= setTimeout(() => {
+    if (this.#batchTimer) return;
+    // Leading and trailing: a change after a quiet window goes out at once (with whatever else
+    // arrived in the same turn); changes during a window wait for its end, so a burst is one
+    // message per window.
+    const wait = Math.max(0, this.#lastFlushAt + this.#o.live.siteBatchMs - Date.now());
+    this.#batchTimer = setTimeout(() => {
       this.#batchTimer = undefined;
       this.#enqueue(() => this.#flush());
-    }, this.#o.live.siteBatchMs);
+    }, wait);
   }
 
   /** Sends the gathered site changes as one `site:items` (those already sent by another sequencer left out). */
@@ -288,6 +311,7 @@ export class Sequencer {
     const b = this.#batch;
     this.#batch = emptyBatch();
     if (b.eventIds.length === 0) return;
+    this.#lastFlushAt = Date.now();
     const unseen = await this.#o.streams.unseenSite(b.eventIds);
     // After a takeover, events the previous sequencer sent may come again from the outbox: a
     // batch made only of those is dropped; a mixed one is sent whole (its changes are states,

@@ -1,0 +1,4 @@
+import { runService } from '@platform/http';
+import { tradebotService } from './service.ts';
+
+runService(tradebotService);
