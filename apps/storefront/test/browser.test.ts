@@ -491,7 +491,9 @@ test(
       const assetId = (await first.getAttribute('data-asset-id'))!;
 
       // Someone else takes it in a swap.
-      const account = users[4]!;
+      // An account whose trades Steam would not hold (no escrow): the tradebot refuses to send
+      // offers that Steam would hold, and the trade would end by itself.
+      const account = users.slice(4).find((u) => !u.escrowDays) ?? users[4]!;
       await signIn(actor.page, account);
       await setTradeUrl(actor.page, account);
       const inv = await json<{ items: UserItem[] }>(actor.page, '/api/v1/inventory/me');

@@ -20,6 +20,8 @@ export interface EmulatorAccount {
   tradeUrl: string;
   accountId: number;
   kind?: string;
+  /** Days Steam holds this account's trades (no mobile authenticator): 0 when none. */
+  escrowDays?: number;
 }
 
 export interface Platform {
@@ -166,6 +168,10 @@ export async function startPlatform(name: string): Promise<Platform> {
     `browser-suite: site search ${siteItems < 0 ? 'absent' : siteItems ? 'has items' : 'EMPTY'} after ${Date.now() - t0} ms\n`,
   );
   if (siteItems === 0) {
+    for (const q of ['limit=2', 'limit=3&sort=price-asc', 'q=a']) {
+      const r = await fetch(`${origin}/api/v1/inventory/site?${q}`);
+      log.write(`browser-suite: ${q} -> ${r.status} ${(await r.text()).slice(0, 200)}\n`);
+    }
     await close();
     throw new Error(`the site search stayed empty for ${Date.now() - t0} ms after the platform was ready`);
   }
