@@ -117,7 +117,9 @@ export async function startPlatform(name: string): Promise<Platform> {
       resolveUp(false);
     });
   });
-  const close = async () => {
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= shutDown());
+  const shutDown = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
     log.end();
@@ -126,54 +128,58 @@ export async function startPlatform(name: string): Promise<Platform> {
     await deleteByPrefix(stores.redis, redisPrefix).catch(() => {});
     await stores.close();
   };
-  // Up is "answers /healthz"; a person's first page wants prices and the search loaded: wait
-  // for the backend's and sinv's /readyz as a load balancer would.
-  const ready = async (url: string) => {
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      const status = await fetch(url).then(
-        (r) => r.status,
-        () => 0,
+  try {
+    // Up is "answers /healthz"; a person's first page wants prices and the search loaded: wait
+    // for the backend's and sinv's /readyz as a load balancer would.
+    const ready = async (url: string) => {
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const status = await fetch(url).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status === 200) return true;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      return false;
+    };
+    const readyAll =
+      up &&
+      (await ready(`http://127.0.0.1:${ports.backend}/readyz`)) &&
+      (await ready(`http://127.0.0.1:${ports.sinv}/readyz`));
+    if (!readyAll) {
+      throw new Error(
+        `the platform did not come up${up ? ' ready' : ''}; see artifacts/${name}.platform.log:\n${lines.slice(-30).join('\n')}`,
       );
-      if (status === 200) return true;
-      await new Promise((r) => setTimeout(r, 250));
     }
-    return false;
-  };
-  const readyAll =
-    up &&
-    (await ready(`http://127.0.0.1:${ports.backend}/readyz`)) &&
-    (await ready(`http://127.0.0.1:${ports.sinv}/readyz`));
-  if (!readyAll) {
-    await close();
-    throw new Error(
-      `the platform did not come up${up ? ' ready' : ''}; see artifacts/${name}.platform.log:\n${lines.slice(-30).join('\n')}`,
+    // The bots' items reach the search after sinv's first refresh and price import: a fresh
+    // platform has none for a moment. Wait for them (when the search exists), and say how long.
+    const t0 = Date.now();
+    let siteItems = -1;
+    while (Date.now() - t0 < 150_000) {
+      const res = await fetch(`${origin}/api/v1/inventory/site?limit=1`);
+      if (res.status === 404) break;
+      if (res.status === 200 && ((await res.json()) as { items: unknown[] }).items.length > 0) {
+        siteItems = 1;
+        break;
+      }
+      siteItems = 0;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    log.write(
+      `browser-suite: site search ${siteItems < 0 ? 'absent' : siteItems ? 'has items' : 'EMPTY'} after ${Date.now() - t0} ms\n`,
     );
-  }
-  // The bots' items reach the search after sinv's first refresh and price import: a fresh
-  // platform has none for a moment. Wait for them (when the search exists), and say how long.
-  const t0 = Date.now();
-  let siteItems = -1;
-  while (Date.now() - t0 < 150_000) {
-    const res = await fetch(`${origin}/api/v1/inventory/site?limit=1`).catch(() => undefined);
-    if (!res || res.status === 404) break;
-    if (res.status === 200 && ((await res.json()) as { items: unknown[] }).items.length > 0) {
-      siteItems = 1;
-      break;
+    if (siteItems === 0) {
+      for (const q of ['limit=2', 'limit=3&sort=price-asc', 'q=a']) {
+        const r = await fetch(`${origin}/api/v1/inventory/site?${q}`).catch(() => undefined);
+        log.write(`browser-suite: ${q} -> ${r?.status} ${((await r?.text()) ?? '').slice(0, 200)}\n`);
+      }
+      throw new Error(`the site search stayed empty for ${Date.now() - t0} ms after the platform was ready`);
     }
-    siteItems = 0;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  log.write(
-    `browser-suite: site search ${siteItems < 0 ? 'absent' : siteItems ? 'has items' : 'EMPTY'} after ${Date.now() - t0} ms\n`,
-  );
-  if (siteItems === 0) {
-    for (const q of ['limit=2', 'limit=3&sort=price-asc', 'q=a']) {
-      const r = await fetch(`${origin}/api/v1/inventory/site?${q}`);
-      log.write(`browser-suite: ${q} -> ${r.status} ${(await r.text()).slice(0, 200)}\n`);
-    }
+  } catch (err) {
+    // Whatever failed (a service down, a check that threw), nothing is left running.
     await close();
-    throw new Error(`the site search stayed empty for ${Date.now() - t0} ms after the platform was ready`);
+    throw err;
   }
   return {
     origin,
