@@ -121,6 +121,19 @@ const services: ServiceSpec[] = [
     env: { PORT: env.SOCKET_PORT ?? '3020', ...behindGateway },
   },
   {
+    // The bot fleet: logs the emulator's bots in, sends, confirms and follows the offers, settles through the backend.
+    name: 'tradebot',
+    entry: 'services/tradebot/src/main.ts',
+    url: `http://127.0.0.1:${env.TRADEBOT_PORT ?? '3100'}`,
+    env: {
+      PORT: env.TRADEBOT_PORT ?? '3100',
+      BACKEND_URL: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
+      STEAM_COMMUNITY_URL: EMULATOR_URL,
+      STEAM_WEB_API_URL: EMULATOR_URL,
+      STEAM_EMULATOR_URL: EMULATOR_URL,
+    },
+  },
+  {
     // The public origin: the storefront, /api/v1, /auth and /socket.io behind one host:port.
     name: 'gateway',
     entry: 'services/gateway/src/main.ts',

@@ -9,8 +9,8 @@ export class PageCache {
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #entries = new Map<string, { changes: number; at: number; body: Buffer }>();
-  /** URLs asked for recently: an answer is kept only when its URL comes a second time. */
-  #asked = new Set<string>();
+  /** The last `maxEntries` URLs asked for: an answer is kept only when its URL comes again among them. */
+  readonly #asked = new Set<string>();
 
   constructor(opts: { maxEntries: number; ttlMs: number }) {
     this.#max = opts.maxEntries;
@@ -31,15 +31,19 @@ export class PageCache {
   }
 
   /**
-   * Whether an answer to this URL is worth keeping: only on its second request within the last
-   * few thousand, so a long tail of distinct queries (filters, deep cursors) does not churn
-   * ~30 kB buffers through the cache (and the garbage collector) for nothing.
+   * Whether an answer to this URL is worth keeping: only when it was asked for again within the
+   * last `maxEntries` requests that missed, i.e. when the cache could hold it until its next
+   * request. A long tail of distinct queries (filters, deep cursors) then never churns ~30 kB
+   * buffers through the cache (and the garbage collector) for nothing.
    */
   admit(key: string): boolean {
     if (this.#max <= 0) return false;
-    if (this.#asked.has(key)) return true;
-    if (this.#asked.size >= this.#max * 4) this.#asked = new Set();
+    if (this.#asked.delete(key)) return true;
     this.#asked.add(key);
+    if (this.#asked.size > this.#max) {
+      const oldest = this.#asked.values().next().value;
+      if (oldest !== undefined) this.#asked.delete(oldest);
+    }
     return false;
   }
 

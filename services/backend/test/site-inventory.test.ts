@@ -11,7 +11,7 @@ before(async () => {
   t = await startTrading({ bots: 2, itemsPerBot: 60, users: 2 });
   await eventually(() => t.backend.search.ready(), 30_000);
 });
-after(() => t.close());
+after(() => t?.close());
 
 interface Item {
   assetId: string;

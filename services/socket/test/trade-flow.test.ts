@@ -15,12 +15,14 @@ import {
   loadConfig as loadInventoryConfig,
   seedBotsFromEmulator,
 } from '@platform/inventory';
-import { SessionStore } from '@platform/http';
+import { SessionStore, createServiceContext } from '@platform/http';
+import { createTradebot, loadConfig as loadTradebotConfig } from '@platform/tradebot';
 import {
   createTestContext,
   factory,
   startEmulator,
   startStores,
+  testEnv,
   TEST_INTERNAL_TOKEN,
   uniquePrefix,
   type Emulator,
@@ -33,6 +35,7 @@ let emu: Emulator;
 let stores: Stores;
 let live: Live;
 let backend: Awaited<ReturnType<typeof createBackend>>;
+let prefix: string;
 const closers: Array<() => Promise<unknown>> = [];
 
 before(async () => {
@@ -40,7 +43,7 @@ before(async () => {
     startEmulator({ seed: 21, bots: 1, itemsPerBot: 20, users: 2, userItemsMin: 2, userItemsMax: 4 }),
     startStores(),
   ]);
-  const prefix = uniquePrefix('test:live-trade');
+  prefix = uniquePrefix('test:live-trade');
   const inventory = await createTestContext(loadInventoryConfig, {
     stores,
     name: 'inventory',
@@ -80,6 +83,8 @@ before(async () => {
   });
   backend = await createBackend(back.ctx);
   await backend.start();
+  // Listening: the tradebot reports to it over HTTP.
+  await backend.app.listen({ host: '127.0.0.1', port: 0 });
   closers.unshift(async () => {
     await backend.app.close();
     await back.close();
@@ -93,6 +98,44 @@ after(async () => {
   await emu.close();
   await stores.close();
 });
+
+/** A world user of the emulator as a site user with a session: its cookie and headers. */
+async function player(index: number) {
+  const account = emu.world.users()[index]!;
+  const user = await factory.user(stores.dbs.main, {
+    steamId: account.steamid,
+    personaName: account.persona,
+    tradeUrl: { partnerId: account.accountId, token: account.tradeToken },
+  });
+  const sessions = new SessionStore(live.ctx.redis, {
+    keyPrefix: live.ctx.config.redis.keyPrefix,
+    ...live.ctx.config.session,
+  });
+  const { token } = await sessions.create({
+    userId: user.id,
+    steamId: account.steamid,
+    ip: '127.0.0.1',
+    userAgent: 'test',
+  });
+  const cookie = `${live.ctx.config.session.cookieName}=${token}`;
+  return { account, user, cookie, headers: { cookie, origin: SITE } };
+}
+
+/** The trade's states as the backend's outbox recorded them (the source of truth), in order. */
+async function recordedStates(tradeId: string): Promise<string[]> {
+  const rows = await stores.dbs.main
+    .selectFrom('outbox')
+    .select('payload')
+    .where('topic', '=', 'event:trade.updated')
+    .where('aggregate_id', '=', `trade:${tradeId}`)
+    .orderBy('id')
+    .execute();
+  return rows.map(
+    (r) =>
+      ((typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { trade: { state: string } })
+        .trade.state,
+  );
+}
 
 test('a client sees its withdrawal pass through each state in order, its balance change and the site events of its item', async () => {
   const account = emu.world.users()[0]!;
@@ -203,4 +246,76 @@ test('a client sees its withdrawal pass through each state in order, its balance
   assert.equal(anonymous.of('balance:update').length, 0);
   watcher.close();
   anonymous.close();
+});
+
+test('with the tradebot carrying it out against Steam (the emulator), the client sees the trade move to completion', async () => {
+  const me = await player(1);
+  const watcher = client(live.url, { cookie: me.cookie });
+  await watcher.ready;
+  await backend.balance.adjust(me.account.steamid, 10_000_000n, 'test funds', 'test');
+  // The user's Steam side accepts (and confirms) the bot's offer as soon as it arrives.
+  await emu.control('PUT', `_emulator/accounts/${me.account.steamid}/offer-policy`, {
+    mode: 'accept',
+    afterMs: 0,
+  });
+  const t = await createServiceContext(
+    'tradebot',
+    loadTradebotConfig(
+      testEnv(stores, {
+        REDIS_KEY_PREFIX: prefix,
+        BACKEND_URL: `http://127.0.0.1:${(backend.app.server.address() as AddressInfo).port}/`,
+        STEAM_COMMUNITY_URL: emu.url.toString(),
+        STEAM_WEB_API_URL: emu.url.toString(),
+        STEAM_EMULATOR_URL: emu.url.toString(),
+        PORT: '0',
+        TRADEBOT_LEASE_MS: '2000',
+        TRADEBOT_HEARTBEAT_MS: '300',
+        TRADEBOT_POLL_MS: '500',
+        TRADEBOT_HOT_POLL_MS: '100',
+        TRADEBOT_DISPATCH_MS: '50',
+        TRADEBOT_SEND_GRACE_MS: '300',
+        STEAM_TIMEOUT_MS: '3000',
+      }),
+    ),
+  );
+  const tradebot = await createTradebot(t.ctx);
+  await tradebot.start();
+  try {
+    const item = await stores.dbs.main
+      .selectFrom('items')
+      .leftJoin('reservations', (j) =>
+        j.onRef('reservations.asset_id', '=', 'items.asset_id').on('reservations.released_at', 'is', null),
+      )
+      .select('items.asset_id')
+      .where('reservations.id', 'is', null)
+      .where('items.tradable', '=', 1)
+      .where('items.tradable_after', 'is', null)
+      .orderBy('items.asset_id', 'desc')
+      .executeTakeFirstOrThrow();
+    const created = await backend.app.inject({
+      method: 'POST',
+      url: '/api/v1/trades',
+      headers: { ...me.headers, 'idempotency-key': randomUUID() },
+      payload: { receive: [String(item.asset_id)] },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const tradeId = created.json<{ id: string }>().id;
+    const last = () => watcher.of('trade:update').at(-1)?.trade as { id: string; state: string } | undefined;
+    await eventually(() => last()?.state === 'completed', 60_000);
+    const recorded = await recordedStates(tradeId);
+    assert.equal(recorded.at(-1), 'completed');
+    assert.deepEqual(
+      watcher.of('trade:update').map((u) => (u.trade as { state: string }).state),
+      recorded,
+      'every state the backend recorded, in order, once',
+    );
+    await eventually(() =>
+      watcher.of('site:items').some((m) => (m.removed as string[]).includes(String(item.asset_id))),
+    );
+  } finally {
+    watcher.close();
+    await tradebot.app.close();
+    await t.close();
+    await emu.control('DELETE', `_emulator/accounts/${me.account.steamid}/offer-policy`);
+  }
 });

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '@platform/testing';
+import type { Tradebot } from '../src/index.ts';
 import { startFleet, type Fleet } from './fleet.harness.ts';
 
 let f: Fleet;
@@ -11,7 +12,7 @@ const notices: Array<{ tradeId: string; kind: string }> = [];
 
 before(async () => {
   f = await startFleet({ bots: 2, itemsPerBot: 40, users: 12 });
-  await f.startTradebot();
+  tb = await f.startTradebot();
   const sub = await f.backendCtx.bus.subscribe('trade.notice', (e) => {
     notices.push({ tradeId: e.tradeId, kind: e.kind });
   });
@@ -22,6 +23,8 @@ after(async () => {
   await f.close();
 });
 let stopNotices: (() => Promise<unknown>) | undefined;
+let tb: Tradebot;
+const auth = { authorization: 'Bearer test-internal-token-0123456789' };
 
 describe('trades end to end', () => {
   test('a withdrawal: the bot sends, the user accepts, the item is theirs, the balance settles', async () => {
@@ -60,6 +63,11 @@ describe('trades end to end', () => {
     assert.equal(await f.balanceOf(p.userId), give!.price);
     assert.ok(offer);
     await f.assertLedger(p.userId);
+    // What the user sees next is what Steam now holds: the read cached before the trade is not served.
+    assert.ok(
+      !(await f.givable(p)).some((i) => i.assetId === give!.assetId),
+      'the deposited item has left the user’s inventory',
+    );
   });
 
   test('a swap: one offer both ways', async () => {
@@ -238,5 +246,61 @@ describe('trades end to end', () => {
     await eventually(async () => (await f.tradeState(trade.id)).state === 'reversed', 15_000);
     await f.assertLedger(p.userId);
     assert.equal((await f.botOffersOf(trade.id))[0]?.reversed, 1);
+  });
+});
+
+describe('operations', () => {
+  test('the internal bot API lists bots, pauses and resumes them; a paused bot gets no deposit', async () => {
+    assert.equal((await tb.app.inject({ url: '/internal/v1/bots' })).statusCode, 401);
+    const list = await tb.app.inject({ url: '/internal/v1/bots', headers: auth });
+    assert.equal(list.statusCode, 200);
+    const bots = list.json<{ bots: Array<{ id: number; status: string; heldHere: boolean; tier: string }> }>()
+      .bots;
+    assert.equal(bots.length, 2);
+    assert.ok(bots.every((b) => b.heldHere && b.status === 'active'));
+    const paused = await tb.app.inject({
+      method: 'POST',
+      url: `/internal/v1/bots/${bots[0]!.id}/pause`,
+      headers: auth,
+      payload: { reason: 'maintenance' },
+    });
+    assert.equal(paused.json<{ status: string }>().status, 'paused');
+    const p = await f.player(11);
+    await f.autoAccept(p.steamId);
+    const [give] = await f.givable(p);
+    const trade = await f.createTrade(p, { give: [give!.assetId] });
+    assert.equal(await f.waitFinal(trade.id), 'completed');
+    assert.equal(
+      (await f.botOffersOf(trade.id))[0]?.bot_id,
+      bots[1]!.id,
+      'the deposit went to the active bot',
+    );
+    const resumed = await tb.app.inject({
+      method: 'POST',
+      url: `/internal/v1/bots/${bots[0]!.id}/resume`,
+      headers: auth,
+    });
+    assert.equal(resumed.json<{ status: string }>().status, 'active');
+    assert.equal(
+      (await tb.app.inject({ method: 'POST', url: '/internal/v1/bots/999/resume', headers: auth }))
+        .statusCode,
+      404,
+    );
+  });
+
+  test('metrics: bots by state and tier, offers by state, logins, time since the last completed trade', async () => {
+    await eventually(async () => {
+      const text = (await tb.app.inject({ url: '/metrics', headers: auth })).body;
+      return (
+        /tradebot_seconds_since_last_completed_trade\S* \d/.test(text) &&
+        /tradebot_offers\{[^}]*state="accepted"/.test(text)
+      );
+    }, 10_000);
+    const text = (await tb.app.inject({ url: '/metrics', headers: auth })).body;
+    assert.match(text, /tradebot_bots\{[^}]*status="active"[^}]*tier="[a-z_]+"/);
+    assert.match(text, /tradebot_logins_total\{[^}]*how="login",result="ok"/);
+    assert.match(text, /tradebot_offers_sent_total\S* [1-9]/);
+    assert.match(text, /tradebot_offer_outcomes_total\{[^}]*reason="canceled_elsewhere"/);
+    assert.equal((await tb.app.inject({ url: '/healthz' })).statusCode, 200);
   });
 });

@@ -26,7 +26,7 @@ import {
   testEnv,
   uniquePrefix,
 } from '@platform/testing';
-import { createTradebot, loadConfig, type Tradebot } from '../src/index.ts';
+import { createTradebot, loadConfig, type Tradebot, type TradebotOptions } from '../src/index.ts';
 
 export const SITE = 'https://site.test';
 const FINAL = ['completed', 'declined', 'expired', 'canceled', 'failed', 'reversed'];
@@ -76,7 +76,7 @@ export async function startFleet(opts: FleetOptions = {}) {
       PRICE_FEED_URL: new URL('_emulator/prices', emu.url).toString(),
       ACCEPT_MIN_PRICE_CENTS: '1',
       ACCEPT_OVERSTOCK_CAP: '1000',
-      CINV_CACHE_FRESH_MS: '0',
+      CINV_CACHE_FRESH_MS: '600000',
     },
   });
   const pricing = createPricing(inventory.ctx);
@@ -141,11 +141,11 @@ export async function startFleet(opts: FleetOptions = {}) {
     sinv,
     tradebotEnv,
     /** A tradebot in this process, started. */
-    async startTradebot(env: Env = {}, processId?: string): Promise<Tradebot> {
+    async startTradebot(env: Env = {}, processId?: string, opts: TradebotOptions = {}): Promise<Tradebot> {
       // Not createTestContext: its close deletes every key of the prefix, which this run's
       // backend shares (queues, leases).
       const t = await createServiceContext('tradebot', loadConfig(tradebotEnv(env)));
-      const tb = await createTradebot(t.ctx, processId ? { processId } : {});
+      const tb = await createTradebot(t.ctx, { ...opts, ...(processId ? { processId } : {}) });
       await tb.start();
       const entry = {
         tb,

@@ -428,14 +428,4 @@ export class Sequencer {
     const seq = await this.#o.streams.appendSite({ event: 'leaderboard', data }, []);
     this.#o.fanout({ stream: 'site', seq, event: 'leaderboard', data });
   }
-
-  /** Sequences whatever is waiting now (tests, shutdown). */
-  async drain(): Promise<void> {
-    await this.#serial(() => this.#flush());
-    await this.#settle();
-  }
-
-  get leaseAge(): number {
-    return Date.now() - this.#leaseAt;
-  }
 }

@@ -64,7 +64,7 @@ export class BotRepository {
     const rows = await this.#db
       .selectFrom('bot_offers')
       .select(['bot_id', sql<string>`SUM(JSON_LENGTH(items, '$.receive'))`.as('n')])
-      .where('status', 'in', OPEN)
+      .where('status', 'in', ['queued', 'sending', 'sent'])
       .groupBy('bot_id')
       .execute();
     return new Map(rows.map((r) => [r.bot_id, Number(r.n ?? 0)]));

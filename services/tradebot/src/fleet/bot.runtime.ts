@@ -210,6 +210,17 @@ export class BotRuntime {
       case 'ended':
         await this.#reportFinal(row);
         return;
+      case 'new':
+        // Recorded, but its intent never reached the backend (the job gave up): nothing was
+        // sent, and the backend's sweeper ends the trade when its reservation runs out.
+        if (row.expires_at && row.expires_at.getTime() < now - 60_000)
+          await this.#d.repo.move(row.offer_id, ['new'], {
+            status: 'ended',
+            end_state: 'expired',
+            end_reason: 'never_sent',
+            reported: 'final',
+          });
+        return;
       default:
         return;
     }
