@@ -102,18 +102,6 @@ const services: ServiceSpec[] = [
     needsSteamApiKey: true,
   },
   {
-    // The bot fleet: sends the trades' offers, watches them, reports to the backend.
-    name: 'tradebot',
-    entry: 'services/tradebot/src/main.ts',
-    url: `http://127.0.0.1:${env.TRADEBOT_PORT ?? '3100'}`,
-    env: {
-      PORT: env.TRADEBOT_PORT ?? '3100',
-      BACKEND_URL: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
-      ...fromEmulator,
-      STEAM_WEB_API_URL: EMULATOR_URL,
-    },
-  },
-  {
     // Live updates (Socket.IO), reached by browsers through the gateway's /socket.io.
     name: 'socket',
     entry: 'services/socket/src/main.ts',
