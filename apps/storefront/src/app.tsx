@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api.ts';
 import { BalancePanel } from './components/balance.tsx';
 import { ErrorState } from './components/common.tsx';
-import { setImageBase } from './components/item-card.tsx';
+import { setImageBase, STEAM_IMAGE_BASE } from './components/item-card.tsx';
 import { MyPane } from './components/my-pane.tsx';
 import { SitePane } from './components/site-pane.tsx';
 import { TradeBuilder } from './components/trade-builder.tsx';
@@ -66,11 +66,14 @@ export function App() {
 
   useEffect(() => {
     api<SiteConfig>('/storefront.json').then(
-      (c) => {
-        if (c.emulatorUrl) setImageBase(null);
+      (c: SiteConfig) => {
+        setImageBase(c.emulatorUrl ? null : STEAM_IMAGE_BASE);
         setConfig({ ...DEFAULT_CONFIG, ...c });
       },
-      () => {},
+      () => {
+        setImageBase(STEAM_IMAGE_BASE);
+        setConfig({ ...DEFAULT_CONFIG });
+      },
     );
   }, []);
 

@@ -515,7 +515,7 @@ test(
       await viewer.page.waitForFunction(
         (id) => !document.querySelector(`#site [data-asset-id="${id}"]`),
         assetId,
-        { timeout: 30_000 },
+        { timeout: 60_000 },
       );
       await shot(viewer.page, '17-reserved-gone-for-everyone');
 

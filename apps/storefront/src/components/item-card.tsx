@@ -15,7 +15,9 @@ function initials(name: string): string {
  * Steam gives an item's icon as a path on its image CDN. Locally (the emulator, no Internet) there
  * is none to load, so the card shows the item's initials instead.
  */
-let imageBase: string | null = 'https://community.akamai.steamstatic.com/economy/image/';
+export const STEAM_IMAGE_BASE = 'https://community.akamai.steamstatic.com/economy/image/';
+/** None until the deployment's settings say whether Steam's CDN is there (not with the emulator). */
+let imageBase: string | null = null;
 export function setImageBase(base: string | null): void {
   imageBase = base;
 }
