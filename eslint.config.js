@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 import { boundaries } from './eslint/boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/data/**', '**/.data/**', 'coverage/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/data/**',
+      '**/.data/**',
+      'coverage/**',
+      'apps/*/dist/**',
+      'apps/*/.dist-*/**',
+      'artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

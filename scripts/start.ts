@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { colorWanted, formatLogLine, resolveLogFormat } from '@platform/observability';
+import { ensureStorefrontBuilt } from '@platform/storefront/build';
 
 interface ServiceSpec {
   name: string;
@@ -44,30 +45,47 @@ const behindGateway = {
       ',',
     ),
 };
+/** Every port can be moved (the browser test runs a whole platform on free ports). */
+const SINV_PORT = env.SINV_PORT ?? '3010';
+const CINV_PORT = env.CINV_PORT ?? '3011';
+const fromEmulator = {
+  STEAM_COMMUNITY_URL: env.STEAM_COMMUNITY_URL ?? EMULATOR_URL,
+  STEAM_EMULATOR_URL: EMULATOR_URL,
+  PRICE_FEED_URL: env.PRICE_FEED_URL ?? `${EMULATOR_URL}/_emulator/prices`,
+};
 const NAME_COLORS = ['\x1b[36m', '\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[96m', '\x1b[95m'];
 
 /** Later services join this list as they land; a missing entry file is skipped. */
 const services: ServiceSpec[] = [
-  { name: 'steam-emulator', entry: 'tools/steam-emulator/src/main.ts', url: EMULATOR_URL },
+  {
+    name: 'steam-emulator',
+    entry: 'tools/steam-emulator/src/main.ts',
+    url: EMULATOR_URL,
+    env: { PORT: new URL(EMULATOR_URL).port || '80' },
+  },
   {
     name: 'backend',
     entry: 'services/backend/src/main.ts',
     url: `http://127.0.0.1:${env.BACKEND_PORT ?? '3000'}`,
-    env: { PORT: env.BACKEND_PORT ?? '3000', ...behindGateway },
+    env: {
+      PORT: env.BACKEND_PORT ?? '3000',
+      ...behindGateway,
+      CINV_URL: env.CINV_URL ?? `http://127.0.0.1:${CINV_PORT}`,
+    },
   },
   {
     // sinv: the site inventory from the emulator's bots (seeded into `bots` at start), prices.
     name: 'sinv',
     entry: 'services/inventory/src/main.ts',
-    url: 'http://127.0.0.1:3010',
-    env: { INVENTORY_ROLE: 'sinv', SINV_PORT: '3010', EMULATOR_SEED_BOTS: 'true' },
+    url: `http://127.0.0.1:${SINV_PORT}`,
+    env: { INVENTORY_ROLE: 'sinv', SINV_PORT, EMULATOR_SEED_BOTS: 'true', ...fromEmulator },
   },
   {
     // cinv: user inventories, two workers (the seed runs it in PM2 cluster mode).
     name: 'cinv',
     entry: 'services/inventory/src/main.ts',
-    url: 'http://127.0.0.1:3011',
-    env: { INVENTORY_ROLE: 'cinv', CINV_PORT: '3011', WORKERS: '2' },
+    url: `http://127.0.0.1:${CINV_PORT}`,
+    env: { INVENTORY_ROLE: 'cinv', CINV_PORT, WORKERS: '2', ...fromEmulator },
   },
   {
     name: 'login',
@@ -127,6 +145,24 @@ function step(cmd: string, args: string[]): void {
 
 step('bash', ['scripts/stores.sh']);
 step(process.execPath, ['packages/db/src/cli/migrate.ts']);
+// The storefront (apps/storefront), built when its sources changed, served by the gateway; locally
+// the emulator stands in for Steam's pages it links to.
+const gatewaySpec = services.find((x) => x.name === 'gateway');
+if (gatewaySpec) {
+  gatewaySpec.env = {
+    ...gatewaySpec.env,
+    STOREFRONT_STEAM_COMMUNITY_URL: env.STOREFRONT_STEAM_COMMUNITY_URL ?? EMULATOR_URL,
+    STOREFRONT_EMULATOR_URL: env.STOREFRONT_EMULATOR_URL ?? EMULATOR_URL,
+  };
+  if (!env.STOREFRONT_DIR) {
+    try {
+      gatewaySpec.env.STOREFRONT_DIR = await ensureStorefrontBuilt();
+    } catch (err) {
+      // The API still runs; the gateway then serves a page pointing at it.
+      console.error(`start: the storefront did not build: ${(err as Error).message}`);
+    }
+  }
+}
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -220,5 +256,5 @@ for (const s of present) {
 if (!stopping) {
   console.log('\nThe platform is up:');
   for (const s of present.filter((x) => children.has(x.name))) console.log(`  ${s.name.padEnd(16)} ${s.url}`);
-  console.log(`Open ${PUBLIC_URL} (sign in at ${PUBLIC_URL}/auth/steam). Ctrl-C stops everything.\n`);
+  console.log(`Open ${PUBLIC_URL} (the storefront; sign in through Steam there). Ctrl-C stops everything.\n`);
 }

@@ -73,7 +73,14 @@ export async function buildTestApp<C extends ServiceConfig>(
   opts: TestContextOptions<C>,
 ): Promise<TestContext<C> & { app: FastifyInstance }> {
   const test = await createTestContext(loadConfig, opts);
-  const app = await build(test.ctx);
+  let app: FastifyInstance;
+  try {
+    app = await build(test.ctx);
+  } catch (err) {
+    // Its connections would keep the test file's process alive (a hang, not a failure).
+    await test.close().catch(() => {});
+    throw err;
+  }
   app.addHook('onClose', () => test.close());
   return { ctx: test.ctx, app, close: () => app.close() };
 }

@@ -67,6 +67,7 @@ export async function createBackend(ctx: BackendContext, opts: BackendOptions = 
     }),
     enricher: prices.enricher,
     maxAgeMs: config.trades.inventoryMaxAgeMs,
+    itemsMovedAt: (userId) => trades.itemsMovedAt(dbs.main, userId),
   });
   const tradeService = new TradeService({
     db: dbs.main,

@@ -5,6 +5,7 @@ import { SITE_DISABLED_SETTING } from '@platform/http';
 import {
   buildTestApp,
   documentationProblems,
+  eventually,
   startStores,
   TEST_INTERNAL_TOKEN,
   type Stores,
@@ -71,4 +72,20 @@ test('every route is described (params, query, body, response) and served at /do
   const { app, close } = await backend();
   t.after(close);
   assert.deepEqual(await documentationProblems(app), []);
+});
+
+test('a test app whose build throws closes its context (else its connections keep the file running)', async () => {
+  let redisStatus: () => string = () => 'never built';
+  await assert.rejects(
+    buildTestApp(
+      loadConfig,
+      (ctx) => {
+        redisStatus = () => ctx.redis.status;
+        return Promise.reject(new Error('build failed'));
+      },
+      { stores },
+    ),
+    /build failed/,
+  );
+  await eventually(() => redisStatus() === 'end', 2_000);
 });

@@ -71,9 +71,44 @@ export async function buildApp(ctx: ServiceContext<GatewayConfig>): Promise<Fast
     throw new AppError('NOT_FOUND', 'Nothing is served here.');
   });
 
-  const dir = ctx.config.storefront.dir;
+  const { storefront } = ctx.config;
+  // What the storefront needs to know of this deployment and cannot learn from the API.
+  app.get(
+    '/storefront.json',
+    {
+      schema: {
+        summary: "The storefront's settings: where Steam's pages are (locally, the emulator's)",
+        querystring: noQuerySchema,
+        response: {
+          200: {
+            type: 'object',
+            required: ['steamCommunityUrl', 'emulatorUrl'],
+            properties: { steamCommunityUrl: { type: 'string' }, emulatorUrl: { type: ['string', 'null'] } },
+          },
+        },
+      },
+    },
+    () => ({
+      steamCommunityUrl: storefront.steamCommunityUrl.origin,
+      emulatorUrl: storefront.emulatorUrl?.origin ?? null,
+    }),
+  );
+  const dir = storefront.dir;
   if (dir && existsSync(dir)) {
-    await app.register(fastifyStatic, { root: dir, prefix: '/', wildcard: false, index: 'index.html' });
+    // wildcard: files are looked up per request, so a rebuild (new hashed names) is served at once.
+    // Hashed assets are immutable; index.html is revalidated so a new build is picked up.
+    await app.register(fastifyStatic, {
+      root: dir,
+      prefix: '/',
+      wildcard: true,
+      index: 'index.html',
+      setHeaders: (reply, path) => {
+        void reply.header(
+          'cache-control',
+          path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
   } else {
     app.get(
       '/',

@@ -1,4 +1,12 @@
-import { loadSchema, optionalStr, serviceGroups, url, type ConfigOf, type Env } from '@platform/config';
+import {
+  loadSchema,
+  optionalStr,
+  optionalUrl,
+  serviceGroups,
+  url,
+  type ConfigOf,
+  type Env,
+} from '@platform/config';
 
 export const gatewaySchema = {
   ...serviceGroups(8080),
@@ -13,6 +21,12 @@ export const gatewaySchema = {
   storefront: {
     /** The storefront's built files, served at /; unset: a short page pointing at the API. */
     dir: optionalStr('STOREFRONT_DIR'),
+    /** Where the storefront links for Steam's own pages (the trade URL page, offers, API keys). */
+    steamCommunityUrl: url('STOREFRONT_STEAM_COMMUNITY_URL', 'https://steamcommunity.com', {
+      protocols: ['http:', 'https:'],
+    }),
+    /** Locally, the Steam emulator: the storefront links to its page where the user accepts offers. */
+    emulatorUrl: optionalUrl('STOREFRONT_EMULATOR_URL', { protocols: ['http:', 'https:'] }),
   },
 };
 

@@ -224,3 +224,9 @@ test('internal routes are never reachable through the public origin', async () =
 test("the gateway's own routes are described and served at /docs", async () => {
   assert.deepEqual(await documentationProblems(gateway), []);
 });
+
+test("the storefront's settings: Steam's community site unless the emulator stands in for it", async () => {
+  const res = await fetch(`${origin}/storefront.json`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { steamCommunityUrl: 'https://steamcommunity.com', emulatorUrl: null });
+});

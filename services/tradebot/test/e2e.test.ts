@@ -63,6 +63,11 @@ describe('trades end to end', () => {
     assert.equal(await f.balanceOf(p.userId), give!.price);
     assert.ok(offer);
     await f.assertLedger(p.userId);
+    // What the user sees next is what Steam now holds: the read cached before the trade is not served.
+    assert.ok(
+      !(await f.givable(p)).some((i) => i.assetId === give!.assetId),
+      'the deposited item has left the user’s inventory',
+    );
   });
 
   test('a swap: one offer both ways', async () => {

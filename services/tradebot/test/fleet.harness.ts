@@ -76,7 +76,7 @@ export async function startFleet(opts: FleetOptions = {}) {
       PRICE_FEED_URL: new URL('_emulator/prices', emu.url).toString(),
       ACCEPT_MIN_PRICE_CENTS: '1',
       ACCEPT_OVERSTOCK_CAP: '1000',
-      CINV_CACHE_FRESH_MS: '0',
+      CINV_CACHE_FRESH_MS: '600000',
     },
   });
   const pricing = createPricing(inventory.ctx);

@@ -59,15 +59,34 @@ export class UserItemsService {
   readonly #maxAgeMs: number;
   readonly #now: () => Date;
 
-  constructor(opts: { cinv: CinvClient; enricher: Enricher; maxAgeMs: number; now?: () => Date }) {
+  readonly #itemsMovedAt: ((userId: string) => Promise<Date | null>) | undefined;
+
+  constructor(opts: {
+    cinv: CinvClient;
+    enricher: Enricher;
+    maxAgeMs: number;
+    now?: () => Date;
+    /**
+     * When items last moved in or out of this user's Steam inventory through the site (a trade
+     * completed or reversed): a cached read older than that is read again, so the inventory a
+     * person sees after a trade is the one Steam now holds.
+     */
+    itemsMovedAt?: (userId: string) => Promise<Date | null>;
+  }) {
     this.#cinv = opts.cinv;
+    this.#itemsMovedAt = opts.itemsMovedAt;
     this.#enricher = opts.enricher;
     this.#maxAgeMs = opts.maxAgeMs;
     this.#now = opts.now ?? (() => new Date());
   }
 
   async inventory(user: { userId: string; steamId: string }, fresh: boolean) {
-    const inv = await this.#cinv.inventory(user.steamId, { fresh, requester: user.userId });
+    const newerThan = fresh ? undefined : await this.#sinceMoved(user.userId);
+    const inv = await this.#cinv.inventory(user.steamId, {
+      fresh,
+      requester: user.userId,
+      ...(newerThan === undefined ? {} : { maxAgeMs: newerThan }),
+    });
     const now = this.#now();
     return {
       items: inv.items.map((i) => this.#view(i, now)),
@@ -75,6 +94,15 @@ export class UserItemsService {
       fetchedAt: inv.fetchedAt,
       stale: inv.stale,
     };
+  }
+
+  /** How old a read may be to postdate the user's last trade that moved items (ms), if any. */
+  async #sinceMoved(userId: string): Promise<number | undefined> {
+    const moved = await this.#itemsMovedAt?.(userId);
+    if (!moved) return undefined;
+    const age = this.#now().getTime() - moved.getTime();
+    // Long ago: any cached read is newer; the cache's own freshness rules apply.
+    return age > 86_400_000 ? undefined : Math.max(0, age);
   }
 
   /**
@@ -87,8 +115,9 @@ export class UserItemsService {
     assetIds: readonly string[],
   ): Promise<GivenItem[]> {
     if (assetIds.length === 0) return [];
+    const sinceMoved = await this.#sinceMoved(user.userId);
     const inv = await this.#cinv.inventory(user.steamId, {
-      maxAgeMs: this.#maxAgeMs,
+      maxAgeMs: Math.min(this.#maxAgeMs, sinceMoved ?? Infinity),
       requester: user.userId,
     });
     const byId = new Map(inv.items.map((i) => [i.assetId, i]));

@@ -206,6 +206,26 @@ export class TradeRepository {
     const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => r.id);
   }
+
+  /**
+   * When the user's latest trades that moved items (completed or reversed) last changed, among
+   * their 20 newest trades (an index range on (user_id, id), not a scan of their history).
+   */
+  async itemsMovedAt(db: Db, userId: string): Promise<Date | null> {
+    const recent = db
+      .selectFrom('trades')
+      .select(['updated_at', 'state'])
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .limit(20)
+      .as('recent');
+    const row = await db
+      .selectFrom(recent)
+      .select((eb) => eb.fn.max('recent.updated_at').as('at'))
+      .where('recent.state', 'in', ['completed', 'reversed'])
+      .executeTakeFirst();
+    return row?.at ? new Date(row.at) : null;
+  }
 }
 
 /** The rows of a new trade, ids chosen by the caller (packages/db IdGenerator). */
