@@ -40,7 +40,7 @@ export class SiteItemsRepository {
       ])
       .where('items.asset_id', 'in', [...assetIds])
       .where('items.stale', '=', 0)
-      .where('items.casket_asset_id', 'is', null)
+      // Items in a bot's storage unit stay site items (the tradebot takes them out to send them).
       .execute();
     const now = new Date();
     for (const r of rows) {
