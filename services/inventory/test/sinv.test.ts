@@ -313,6 +313,23 @@ test('a failing refresh removes nothing: items are marked stale and the job retr
     .execute();
   assert.ok(stale.every((r) => r.stale === 0));
 
+  // Another process (the tradebot) logs the bot in: the session sinv holds dies, and sinv reads
+  // again at once with the new one instead of leaving the bot's items stale.
+  const account = (await emu.control('GET', `_emulator/accounts/${bot.steamId}`)) as { refreshToken: string };
+  const relogin = await fetch(new URL('_emulator/auth/refresh', emu.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: account.refreshToken }),
+  });
+  assert.equal(relogin.status, 200);
+  await sinv.reconcile.refreshBot(bot.id);
+  const afterRelogin = await ctx.dbs.main
+    .selectFrom('items')
+    .select('stale')
+    .where('bot_id', '=', bot.id)
+    .execute();
+  assert.ok(afterRelogin.length > 0 && afterRelogin.every((r) => r.stale === 0));
+
   // A dead session: refused as session_expired, items kept.
   await emu.control('POST', `_emulator/accounts/${bot.steamId}/expire-session`);
   await assert.rejects(

@@ -151,8 +151,19 @@ export class ReconcileService {
     try {
       ({ items: fetched, completeContexts } = await this.read(bot));
     } catch (err) {
-      await this.fail(bot, err);
-      throw err;
+      if (!(err instanceof SteamInventoryError && err.kind === 'session_expired')) {
+        await this.fail(bot, err);
+        throw err;
+      }
+      // Another process (the tradebot) logged the bot in since this one took its session: read
+      // again at once with a fresh one rather than leaving the bot's items stale until a retry.
+      this.d.sessions.invalidate(bot);
+      try {
+        ({ items: fetched, completeContexts } = await this.read(bot));
+      } catch (again) {
+        await this.fail(bot, again);
+        throw again;
+      }
     }
 
     const stored = await this.d.items.listForBot(bot.id);
