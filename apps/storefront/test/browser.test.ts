@@ -528,11 +528,18 @@ test(
       await assertVisible(trade.getByTestId('verification-code'), 'the swap');
 
       // The viewer's list loses it without a reload.
-      await viewer.page.waitForFunction(
-        (id) => !document.querySelector(`#site [data-asset-id="${id}"]`),
-        assetId,
-        { timeout: 60_000 },
-      );
+      const seqBefore = await viewer.page.getByTestId('live-status').getAttribute('data-site-seq');
+      await viewer.page
+        .waitForFunction((id) => !document.querySelector(`#site [data-asset-id="${id}"]`), assetId, {
+          timeout: 60_000,
+        })
+        .catch(async () => {
+          const status = viewer.page.getByTestId('live-status');
+          assert.fail(
+            `the reserved item stayed on the other visitor's page: live "${await status.textContent()}", ` +
+              `site seq ${seqBefore} → ${await status.getAttribute('data-site-seq')}`,
+          );
+        });
       await shot(viewer.page, '17-reserved-gone-for-everyone');
 
       // Released: the viewer is told there are new items and gets it back on asking.
