@@ -523,14 +523,23 @@ test(
       if (!(await send.isEnabled())) {
         assert.fail(`refused before sending: ${await actor.page.getByTestId('refusals').textContent()}`);
       }
+      await viewer.page.evaluate((id) => {
+        const w = window as unknown as { sfGone?: boolean };
+        w.sfGone = false;
+        new MutationObserver(() => {
+          if (!document.querySelector(`#site [data-asset-id="${id}"]`)) w.sfGone = true;
+        }).observe(document.body, { childList: true, subtree: true });
+      }, assetId);
       await send.click();
       const trade = actor.page.locator('.trade').first();
       await assertVisible(trade.getByTestId('verification-code'), 'the swap');
 
       // The viewer's list loses it without a reload.
       const seqBefore = await viewer.page.getByTestId('live-status').getAttribute('data-site-seq');
+      // Seen leaving at any moment: if Steam refuses the offer at once, the release follows the
+      // reservation within a second and the item is back before a poll could look.
       await viewer.page
-        .waitForFunction((id) => !document.querySelector(`#site [data-asset-id="${id}"]`), assetId, {
+        .waitForFunction(() => (window as unknown as { sfGone?: boolean }).sfGone === true, undefined, {
           timeout: 60_000,
         })
         .catch(async () => {
