@@ -5,3 +5,4 @@ export * from './catalog.ts';
 export * from './keys.ts';
 export * from './bus.ts';
 export * from './site-snapshot.ts';
+export * from './outbox.ts';

@@ -4,6 +4,7 @@ import type { MainDatabase } from '@platform/db';
 import type { Logger } from '@platform/observability';
 import { ItemsSource } from './items.source.ts';
 import { MemoryIndex } from './memory-index.ts';
+import { RecentIds } from './recent-ids.ts';
 import type { SearchPage, SearchQuery, SiteSearch } from './port.ts';
 
 export interface LiveIndexOptions {
@@ -51,6 +52,8 @@ export class LiveIndex implements SiteSearch {
   #pricesVersion = -1;
   #reconciling: Promise<void> | undefined;
   #closed = false;
+  /** Events already applied: a redelivery (the relay publishes at least once) is ignored. */
+  readonly #seen = new RecentIds();
   loadMs = 0;
 
   constructor(options: LiveIndexOptions) {
@@ -124,16 +127,20 @@ export class LiveIndex implements SiteSearch {
 
   async #subscribe(): Promise<void> {
     const { bus } = this.#o;
-    const later = (apply: () => Promise<void> | void) => {
+    const later = (apply: () => Promise<void> | void, eventId: string) => {
+      if (!this.#seen.first(eventId)) return;
       if (this.#loaded) return apply();
       this.#early.push(apply);
     };
     this.#subs.push(
       await bus.subscribe('site-items.reserved', (e) =>
-        later(() => this.index.reserve(e.assetIds, Date.parse(e.reservedUntil), { fromEvent: true })),
+        later(
+          () => this.index.reserve(e.assetIds, Date.parse(e.reservedUntil), { fromEvent: true }),
+          e.eventId,
+        ),
       ),
       await bus.subscribe('site-items.released', (e) =>
-        later(() => this.index.release(e.assetIds, { fromEvent: true })),
+        later(() => this.index.release(e.assetIds, { fromEvent: true }), e.eventId),
       ),
       await bus.subscribe('site-inventory.changed', (e) =>
         later(async () => {
@@ -142,7 +149,7 @@ export class LiveIndex implements SiteSearch {
             const rows = await this.source.rows(e.added.map((a) => a.assetId));
             this.index.upsert(rows, { fromEvent: true });
           }
-        }),
+        }, e.eventId),
       ),
     );
   }

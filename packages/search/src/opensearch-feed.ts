@@ -4,6 +4,7 @@ import type { MainDatabase } from '@platform/db';
 import type { Logger } from '@platform/observability';
 import { ItemsSource } from './items.source.ts';
 import { OpenSearchIndexer, toDoc, type OpenSearchTransport } from './opensearch.ts';
+import { RecentIds } from './recent-ids.ts';
 
 export interface OpenSearchFeedOptions {
   db: Kysely<MainDatabase>;
@@ -27,6 +28,8 @@ export class OpenSearchFeed {
   #stock = new Map<string, number>();
   #inactive = new Set<number>();
   #subs: Subscription[] = [];
+  /** Events already applied: a redelivery (the relay publishes at least once) is ignored. */
+  readonly #seen = new RecentIds();
 
   constructor(o: OpenSearchFeedOptions) {
     this.#o = o;
@@ -38,10 +41,15 @@ export class OpenSearchFeed {
     const { bus } = this.#o;
     this.#subs.push(
       await bus.subscribe('site-items.reserved', (e) =>
-        this.indexer.reserve(e.assetIds, Date.parse(e.reservedUntil)),
+        this.#seen.first(e.eventId)
+          ? this.indexer.reserve(e.assetIds, Date.parse(e.reservedUntil))
+          : undefined,
       ),
-      await bus.subscribe('site-items.released', (e) => this.indexer.release(e.assetIds)),
+      await bus.subscribe('site-items.released', (e) =>
+        this.#seen.first(e.eventId) ? this.indexer.release(e.assetIds) : undefined,
+      ),
       await bus.subscribe('site-inventory.changed', async (e) => {
+        if (!this.#seen.first(e.eventId)) return;
         if (e.removed.length) await this.indexer.remove(e.removed);
         if (e.added.length) {
           const rows = await this.#source.rows(e.added.map((a) => a.assetId));

@@ -143,3 +143,43 @@ test('reconciliation repairs missed events: a reservation, a release, an added a
   // Nothing left to repair.
   assert.deepEqual(await w.live.reconcileNow(), { reloaded: 0, removed: 0, reservations: 0 });
 });
+
+test('an event delivered twice (the outbox relay publishes at least once) is applied once', async (t) => {
+  const w = await startLive();
+  t.after(() => w.close());
+  const [x, marker] = w.rows.filter((r) => r.botId !== w.inactiveBots[0]);
+  const bot = await w.db
+    .selectFrom('bots')
+    .select(['id', 'steam_id'])
+    .where('id', '=', x!.botId)
+    .executeTakeFirstOrThrow();
+  const changed = (eventId: string, removed: string[], added: typeof w.rows = []) =>
+    w.bus.publish('site-inventory.changed', {
+      v: 1,
+      type: 'site-inventory.changed',
+      eventId,
+      botId: bot.id,
+      botSteamId: bot.steam_id,
+      added: added.map((r) => ({
+        assetId: r.assetId,
+        contextId: 2 as const,
+        marketHashName: r.marketHashName,
+      })),
+      removed,
+      at: new Date().toISOString(),
+    });
+  // x leaves, then comes back (a later event); the first event is then delivered again.
+  const removal = randomUUID();
+  await w.db.deleteFrom('items').where('asset_id', '=', x!.assetId).execute();
+  await changed(removal, [x!.assetId]);
+  await eventually(() => w.live.index.peek(x!.assetId) === undefined);
+  await insertRows(w.db, [x!]);
+  await changed(randomUUID(), [], [x!]);
+  await eventually(() => w.live.index.peek(x!.assetId) !== undefined);
+  await changed(removal, [x!.assetId]);
+  // A later event on the same channel: once it is applied, the redelivery was handled before it.
+  await w.db.deleteFrom('items').where('asset_id', '=', marker!.assetId).execute();
+  await changed(randomUUID(), [marker!.assetId]);
+  await eventually(() => w.live.index.peek(marker!.assetId) === undefined);
+  assert.ok(w.live.index.peek(x!.assetId), 'the redelivered removal was ignored');
+});

@@ -36,6 +36,9 @@ export interface Trading {
   backend: Awaited<ReturnType<typeof createBackend>>;
   app: FastifyInstance;
   ctx: TestContext<BackendConfig>['ctx'];
+  /** The inventory service's sinv (same stores and Redis prefix), and the env it was built from. */
+  sinv: ReturnType<typeof createSinv>;
+  inventoryEnv: Env;
   /** Closes everything (in order). */
   close(): Promise<void>;
 }
@@ -63,18 +66,19 @@ export async function startTrading(opts: TradingOptions = {}): Promise<Trading> 
     startStores(),
   ]);
   const prefix = uniquePrefix('test:trade');
+  const inventoryEnv: Env = {
+    REDIS_KEY_PREFIX: prefix,
+    STEAM_COMMUNITY_URL: emu.url.toString(),
+    STEAM_EMULATOR_URL: emu.url.toString(),
+    PRICE_FEED_URL: new URL('_emulator/prices', emu.url).toString(),
+    ACCEPT_MIN_PRICE_CENTS: '1',
+    ACCEPT_OVERSTOCK_CAP: '1000',
+    CINV_CACHE_FRESH_MS: '600000',
+  };
   const inventory = await createTestContext(loadInventoryConfig, {
     stores,
     name: 'inventory',
-    env: {
-      REDIS_KEY_PREFIX: prefix,
-      STEAM_COMMUNITY_URL: emu.url.toString(),
-      STEAM_EMULATOR_URL: emu.url.toString(),
-      PRICE_FEED_URL: new URL('_emulator/prices', emu.url).toString(),
-      ACCEPT_MIN_PRICE_CENTS: '1',
-      ACCEPT_OVERSTOCK_CAP: '1000',
-      CINV_CACHE_FRESH_MS: '600000',
-    },
+    env: inventoryEnv,
   });
   const pricing = createPricing(inventory.ctx);
   await pricing.importer.run();
@@ -113,6 +117,8 @@ export async function startTrading(opts: TradingOptions = {}): Promise<Trading> 
     backend,
     app: backend.app,
     ctx: test.ctx,
+    sinv,
+    inventoryEnv,
     async close() {
       await backend.app.close();
       await test.close();

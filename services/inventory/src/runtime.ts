@@ -112,7 +112,6 @@ export function createSinv(
     sessions: opts.sessions ?? botSessionSource(ctx),
     steam,
     logger,
-    events: ctx.bus,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
   });

@@ -1,11 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeBotSnapshot, type SiteInventoryChangedV1 } from '@platform/bus';
+import { encodeBotSnapshot, parseSiteInventoryChanged, type SiteInventoryChangedV1 } from '@platform/bus';
 import type { SteamInventoryError } from '@platform/steam';
 import { documentationProblems, TEST_INTERNAL_TOKEN } from '@platform/testing';
 import { buildCinvApp, buildSinvApp } from '../src/app.ts';
 import { createInventoryMetrics } from '../src/metrics.ts';
 import { createCinv, createPricing, createSinv, seedBotsFromEmulator } from '../src/runtime.ts';
+import { ReconcileService } from '../src/sinv/reconcile.service.ts';
 import {
   inventoryContext,
   queueEvents,
@@ -50,6 +51,21 @@ async function dbAssetIds(botId: number): Promise<string[]> {
     .where('bot_id', '=', botId)
     .execute();
   return rows.map((r) => r.asset_id).sort();
+}
+
+/** The bot's site-inventory.changed events in the outbox (what the backend's relay publishes), in order. */
+async function outboxEvents(botId: number): Promise<Array<SiteInventoryChangedV1 & { outboxId: string }>> {
+  const rows = await stores.dbs.main
+    .selectFrom('outbox')
+    .select(['id', 'payload'])
+    .where('topic', '=', 'event:site-inventory.changed')
+    .where('aggregate_id', '=', `bot:${botId}`)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    ...parseSiteInventoryChanged(typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload),
+    outboxId: String(r.id),
+  }));
 }
 
 test('seeded bots are read in full into MySQL and the Redis snapshot', async (t) => {
@@ -162,17 +178,16 @@ test('seeded bots are read in full into MySQL and the Redis snapshot', async (t)
   assert.ok(await sinv.snapshot.readBot(bots[0]!.id));
 });
 
-test('a trade moves items: the refresh job reconciles and publishes the right added/removed', async (t) => {
+test('a trade moves items: the refresh job reconciles and writes the right added/removed to the outbox', async (t) => {
   const { ctx, sinv, bots } = await setup(t);
   const bot = bots[1]!;
   await sinv.reconcile.refreshBot(bot.id);
-  const events: SiteInventoryChangedV1[] = [];
-  let resolve = () => {};
-  const received = new Promise<void>((r) => (resolve = r));
-  const sub = await ctx.bus.subscribe('site-inventory.changed', (e) => {
-    events.push(e);
-    resolve();
-  });
+  const first = await outboxEvents(bot.id);
+  assert.equal(first.length, 1, 'the first read: one event of every item');
+  assert.deepEqual(first[0]!.added.map((a) => a.assetId).sort(), worldAssetIds(bot.steamId));
+  // Nothing is published by sinv itself: the backend's outbox relay does it.
+  const heard: SiteInventoryChangedV1[] = [];
+  const sub = await ctx.bus.subscribe('site-inventory.changed', (e) => void heard.push(e));
   t.after(() => sub.unsubscribe());
   const user = emu.world.users()[0]!;
   const given = emu.world
@@ -183,12 +198,15 @@ test('a trade moves items: the refresh job reconciles and publishes the right ad
   const fromUser = emu.world.inventory(user.steamid, '2').list()[0]!.assetid;
   emu.world.moveAssets(bot.steamId, user.steamid, given);
   const [moved] = emu.world.moveAssets(user.steamid, bot.steamId, [fromUser]);
+  const events = await queueEvents(ctx, 'inventory-refresh', t);
   sinv.jobs.startWorkers();
-  await sinv.jobs.refreshBot(bot.id, 'trade', 'trade-1');
-  await received;
-  assert.equal(events.length, 1);
-  const e = events[0]!;
+  const job = await sinv.jobs.refreshBot(bot.id, 'trade', 'trade-1');
+  await job.waitUntilFinished(events);
+  const written = (await outboxEvents(bot.id)).slice(first.length);
+  assert.equal(written.length, 1);
+  const e = written[0]!;
   assert.equal(e.botId, bot.id);
+  assert.equal(e.botSteamId, bot.steamId);
   assert.deepEqual([...e.removed].sort(), [...given].sort());
   assert.deepEqual(
     e.added.map((a) => a.assetId),
@@ -201,6 +219,34 @@ test('a trade moves items: the refresh job reconciles and publishes the right ad
   assert.deepEqual(await dbAssetIds(bot.id), worldAssetIds(bot.steamId));
   const snap = (await sinv.snapshot.readBot(bot.id))!;
   assert.deepEqual(snap.items.map((i) => i.assetId).sort(), worldAssetIds(bot.steamId));
+  // A refresh that changes nothing writes no event.
+  await sinv.reconcile.refreshBot(bot.id);
+  assert.equal((await outboxEvents(bot.id)).length, first.length + 1);
+  assert.deepEqual(heard, []);
+});
+
+test('a large change is split into bounded events, in order, on the bot as aggregate', async (t) => {
+  const { ctx, sinv, bots } = await setup(t);
+  const bot = bots[0]!;
+  const reconcile = new ReconcileService({
+    bots: sinv.bots,
+    items: sinv.items,
+    snapshot: sinv.snapshot,
+    sessions: { cookieFor: () => Promise.resolve(undefined), invalidate: () => {} },
+    steam: sinv.steam,
+    logger: ctx.logger,
+    siteEventMaxItems: 25,
+  });
+  // MySQL forgot the bot's items (as before its first read): the refresh adds all of them.
+  await stores.dbs.main.deleteFrom('items').where('bot_id', '=', bot.id).execute();
+  const before = (await outboxEvents(bot.id)).length;
+  const r = await reconcile.refreshBot(bot.id);
+  const written = (await outboxEvents(bot.id)).slice(before);
+  assert.equal(written.length, Math.ceil(r.added / 25));
+  assert.ok(written.length >= 2, `${r.added} items: several events`);
+  for (const e of written) assert.ok(e.added.length + e.removed.length <= 25);
+  assert.equal(new Set(written.map((e) => e.eventId)).size, written.length, 'one event id each');
+  assert.deepEqual(written.flatMap((e) => e.added.map((a) => a.assetId)).sort(), await dbAssetIds(bot.id));
 });
 
 test('a failing refresh removes nothing: items are marked stale and the job retries with backoff', async (t) => {

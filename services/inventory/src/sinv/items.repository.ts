@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import type { OutboxWriter } from '@platform/bus';
 import { transact, type MainDatabase } from '@platform/db';
 import { categoryOf, ITEM_CATEGORIES, type ItemCategory } from '@platform/core';
 import type { SteamItem } from '@platform/steam';
@@ -155,7 +156,16 @@ export class ItemsRepository {
    * half a refresh. Inserts upsert on the asset id: an asset that a crashed refresh left under
    * another bot moves to the bot that holds it now.
    */
-  async applyBotChanges(botId: number, changes: BotChanges, itemCount: number): Promise<void> {
+  /**
+   * One refresh's writes, in one transaction; `outbox` holds its events (site-inventory.changed),
+   * written in the same transaction, so they are published if and only if the change committed.
+   */
+  async applyBotChanges(
+    botId: number,
+    changes: BotChanges,
+    itemCount: number,
+    outbox?: OutboxWriter,
+  ): Promise<void> {
     // Bots refresh in parallel and their asset ids sit side by side in the unique index: under
     // REPEATABLE READ the upserts' next-key locks deadlocked each other (transact: READ
     // COMMITTED, and a deadlock that still happens is retried).
@@ -197,6 +207,7 @@ export class ItemsRepository {
         })
         .where('id', '=', botId)
         .execute();
+      await outbox?.write(trx);
     });
   }
 

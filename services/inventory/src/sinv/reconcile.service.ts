@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Bus, SiteInventoryChangedV1, SnapshotItem } from '@platform/bus';
+import { OutboxWriter, type SiteInventoryItemRef, type SnapshotItem } from '@platform/bus';
 import { categoryOf } from '@platform/core';
 import type { Logger } from '@platform/observability';
 import { SteamInventoryError, type SteamInventoryClient, type SteamItem } from '@platform/steam';
@@ -16,11 +15,11 @@ export interface ReconcileDeps {
   sessions: BotSessionSource;
   steam: SteamInventoryClient;
   logger: Logger;
-  /** Publishes on the bus (Redis pub/sub); the channel is already prefixed by the caller. */
-  events: Pick<Bus, 'publish'>;
   /** Steam's clock for cooldown dates; the emulator's in tests. */
   now?: () => Date;
   metrics?: InventoryMetrics;
+  /** Assets per site-inventory.changed event (SITE_EVENT_MAX_ITEMS unless set; tests set less). */
+  siteEventMaxItems?: number;
 }
 
 export interface RefreshResult {
@@ -70,9 +69,50 @@ function toSnapshotItem(i: SteamItem | StoredItem): SnapshotItem {
   };
 }
 
+/** At most this many assets (added + removed) per site-inventory.changed event: a bounded payload. */
+export const SITE_EVENT_MAX_ITEMS = 500;
+
+/**
+ * A refresh's site-inventory.changed events, as outbox rows: none when nothing was added or
+ * removed, several (in order, same aggregate) when more than SITE_EVENT_MAX_ITEMS assets changed.
+ * Removals come first; one refresh never adds and removes the same asset, so the order between
+ * them does not change the outcome.
+ */
+export function siteInventoryEvents(
+  bot: BotRef,
+  add: readonly SteamItem[],
+  remove: readonly string[],
+  at: string,
+  maxItems = SITE_EVENT_MAX_ITEMS,
+): OutboxWriter {
+  const out = new OutboxWriter();
+  const refs: SiteInventoryItemRef[] = add.map((i) => ({
+    assetId: i.assetId,
+    contextId: i.contextId === '16' ? 16 : 2,
+    marketHashName: i.marketHashName,
+  }));
+  const changes: Array<{ removed?: string; added?: SiteInventoryItemRef }> = [
+    ...remove.map((removed) => ({ removed })),
+    ...refs.map((added) => ({ added })),
+  ];
+  for (let i = 0; i < changes.length; i += maxItems) {
+    const part = changes.slice(i, i + maxItems);
+    out.event('site-inventory.changed', `bot:${bot.id}`, {
+      v: 1,
+      type: 'site-inventory.changed',
+      botId: bot.id,
+      botSteamId: bot.steamId,
+      added: part.flatMap((c) => (c.added ? [c.added] : [])),
+      removed: part.flatMap((c) => (c.removed ? [c.removed] : [])),
+      at,
+    });
+  }
+  return out;
+}
+
 /**
  * sinv's core: read a bot's inventory (contexts 2 and 16) and make MySQL, the Redis snapshot and
- * the bus agree with it. Incremental: only added, removed and changed assets are written. A
+ * the bus agree with it (its events through the outbox). Incremental: only added, removed and changed assets are written. A
  * failed read removes nothing; it marks the bot's items stale and rethrows, so the job retries
  * with backoff.
  */
@@ -136,10 +176,14 @@ export class ReconcileService {
       .map((s) => s.assetId);
     const complete = completeContexts.size === 2;
     const total = stored.length - remove.length + add.length;
+    // The events go in the transaction of the change (the outbox): the backend's relay publishes
+    // them, so a lost publish or a process killed after the commit loses nothing.
+    const outbox = siteInventoryEvents(bot, add, remove, new Date().toISOString(), this.d.siteEventMaxItems);
     await this.d.items.applyBotChanges(
       bot.id,
       { add, remove, update, clearStale: stored.some((x) => x.stale), unseen },
       total,
+      outbox,
     );
 
     const snapshotItems = complete
@@ -152,26 +196,6 @@ export class ReconcileService {
       items: snapshotItems,
     });
 
-    if (add.length > 0 || remove.length > 0) {
-      const event: SiteInventoryChangedV1 = {
-        v: 1,
-        type: 'site-inventory.changed',
-        eventId: randomUUID(),
-        botId: bot.id,
-        botSteamId: bot.steamId,
-        added: add.map((i) => ({
-          assetId: i.assetId,
-          contextId: i.contextId === '16' ? 16 : 2,
-          marketHashName: i.marketHashName,
-        })),
-        removed: remove,
-        at: new Date().toISOString(),
-      };
-      await this.d.events.publish('site-inventory.changed', event).catch((err: unknown) => {
-        // MySQL and the snapshot are already right; consumers resync from them.
-        this.d.logger.warn({ err, botId: bot.id }, 'could not publish site-inventory.changed');
-      });
-    }
     return {
       botId: bot.id,
       added: add.length,
