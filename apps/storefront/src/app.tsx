@@ -54,6 +54,8 @@ export function App() {
   const liveRef = useRef<Live | null>(null);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [newItems, setNewItems] = useState(0);
+  /** The last site:items seq applied (shown as data-site-seq: support and the browser suite read it). */
+  const [siteSeq, setSiteSeq] = useState(0);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [flash, setFlash] = useState<string | null>(null);
 
@@ -128,6 +130,7 @@ export function App() {
         setBalanceVersion((v) => v + 1);
       },
       siteItems: (e) => {
+        setSiteSeq(e.seq);
         const gone = [...(e.removed ?? []), ...(e.reserved ?? [])];
         setHidden((prev) => {
           const next = new Set(prev);
@@ -240,7 +243,13 @@ export function App() {
           <span class="logo" aria-hidden="true" />
           CS2 Trade
         </div>
-        <p class={`live live-${live}`} role="status" aria-live="polite" data-testid="live-status">
+        <p
+          class={`live live-${live}`}
+          role="status"
+          aria-live="polite"
+          data-testid="live-status"
+          data-site-seq={siteSeq}
+        >
           <span class="dot" aria-hidden="true" />
           <span class="live-text">{LIVE_TEXT[live]}</span>
         </p>
@@ -302,16 +311,19 @@ export function App() {
         {notices.map((n) => (
           <div class="banner banner-danger" role="alert" key={n.id} data-testid="security-notice">
             <p>
-              <strong>Security notice.</strong> {n.message}
+              <strong>{n.kind === 'trade_reversed' ? 'Trade reversed.' : 'Security notice.'}</strong>{' '}
+              {n.message}
             </p>
-            <p class="small">
-              If you did not do this yourself, someone may control your Steam account or API key: revoke your
-              key at{' '}
-              <a href={`${config.steamCommunityUrl}/dev/apikey`} target="_blank" rel="noopener">
-                Steam's API key page
-              </a>
-              , change your password, and accept only offers showing your trade's verification code.
-            </p>
+            {n.kind === 'trade_reversed' ? null : (
+              <p class="small">
+                If you did not do this yourself, someone may control your Steam account or API key: revoke
+                your key at{' '}
+                <a href={`${config.steamCommunityUrl}/dev/apikey`} target="_blank" rel="noopener">
+                  Steam's API key page
+                </a>
+                , change your password, and accept only offers showing your trade's verification code.
+              </p>
+            )}
             <button
               type="button"
               class="btn btn-small"

@@ -16,8 +16,10 @@ import { chromiumPath, SCREENSHOTS, startPlatform, type EmulatorAccount, type Pl
 let platform: Platform;
 let browser: Browser;
 let users: EmulatorAccount[];
-/** Whether GET /api/v1/inventory/site exists yet (issue 10). */
+/** Whether GET /api/v1/inventory/site exists yet (issue 10) and lists items. */
 let siteSearch = false;
+/** Why the search steps cannot run. */
+let siteMissing = 'the site search (issue 10)';
 
 interface UserItem {
   assetId: string;
@@ -92,7 +94,11 @@ before(
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
     users = await platform.users();
     const res = await fetch(`${platform.origin}/api/v1/inventory/site?limit=1`);
-    siteSearch = res.status === 200;
+    siteSearch = res.status === 200 && platform.siteEmptyFor === 0;
+    if (res.status === 200 && !siteSearch) {
+      siteMissing = `the site search listed no items for ${Math.round(platform.siteEmptyFor / 1000)} s after start (a known problem of the services behind, docs/decisions/0010)`;
+      console.log(`browser suite: ${siteMissing}`);
+    }
   },
   { timeout: 240_000 },
 );
@@ -117,6 +123,8 @@ test('a first-time visitor sees the storefront, never a blank page', { timeout: 
     await assertVisible(page.getByRole('link', { name: 'Sign in through Steam' }), 'the sign-in button');
     await assertVisible(page.getByRole('heading', { name: 'Site inventory' }), 'the site pane');
     if (siteSearch) await assertVisible(page.locator('#site .item'), 'site items for an anonymous visitor');
+    else if (platform.siteEmptyFor > 0)
+      await assertVisible(page.locator('#site .state-empty'), 'the site pane says nothing matches');
     else await assertVisible(page.locator('#site .state-error'), 'the site pane says it is unavailable');
     await shot(page, '01-first-visit');
     // Every form control has a name a screen reader reads out.
@@ -226,7 +234,7 @@ test(
   { timeout: 120_000 },
   async (t) => {
     if (!siteSearch) {
-      t.skip('GET /api/v1/inventory/site is not on this branch yet (issue 10)');
+      t.skip(`needs ${siteMissing}`);
       return;
     }
     const { context, page, errors } = await desktop();
@@ -268,10 +276,18 @@ test(
       await assertVisible(page.getByRole('button', { name: '← All groups' }), 'the open group');
       await page.getByLabel('Group by name').uncheck();
       // Infinite scroll: scrolling the pane to its end loads the next page by cursor.
+      await assertVisible(page.locator('#site .item:not(.group)'), 'the whole list again');
+      await page.waitForFunction(
+        () => document.querySelector('#site .grid')?.getAttribute('aria-busy') !== 'true',
+      );
       const before = await page.locator('#site .item').count();
-      await page.locator('#site').evaluate((el) => el.scrollTo(0, el.scrollHeight));
       if (before >= 60) {
-        await page.waitForFunction((n) => document.querySelectorAll('#site .item').length > n, before);
+        await page.locator('#site').scrollIntoViewIfNeeded();
+        await page.waitForFunction((n) => {
+          const pane = document.querySelector('#site');
+          pane?.scrollTo(0, pane.scrollHeight);
+          return document.querySelectorAll('#site .item').length > n;
+        }, before);
       }
       assert.deepEqual(errors, []);
     } finally {
@@ -286,7 +302,7 @@ test(
   async (t) => {
     if (!siteSearch || !platform.has.tradebot) {
       t.skip(
-        `needs ${[!siteSearch && 'the site search (issue 10)', !platform.has.tradebot && 'the tradebot (issue 12)'].filter(Boolean).join(' and ')} on this branch`,
+        `needs ${[!siteSearch && siteMissing, !platform.has.tradebot && 'the tradebot (issue 12)'].filter(Boolean).join(' and ')} on this branch`,
       );
       return;
     }
@@ -410,7 +426,12 @@ test('an offer canceled outside the site raises the security notice', { timeout:
     );
     return;
   }
-  const account = users[3]!;
+  // An account Steam would not hold trades of, not the one the reservation test takes (the first).
+  const account =
+    users
+      .slice(4)
+      .filter((u) => !u.escrowDays)
+      .at(-1) ?? users[3]!;
   const { context, page, errors } = await desktop();
   try {
     await signIn(page, account);
@@ -464,7 +485,7 @@ test(
   async (t) => {
     if (!siteSearch || !platform.has.socket) {
       t.skip(
-        `needs ${[!siteSearch && 'the site search (issue 10)', !platform.has.socket && 'the socket server (issue 13)'].filter(Boolean).join(' and ')} on this branch`,
+        `needs ${[!siteSearch && siteMissing, !platform.has.socket && 'the socket server (issue 13)'].filter(Boolean).join(' and ')} on this branch`,
       );
       return;
     }
@@ -507,20 +528,43 @@ test(
       if (!(await send.isEnabled())) {
         assert.fail(`refused before sending: ${await actor.page.getByTestId('refusals').textContent()}`);
       }
+      await viewer.page.evaluate((id) => {
+        const w = window as unknown as { sfGone?: boolean };
+        w.sfGone = false;
+        new MutationObserver(() => {
+          if (!document.querySelector(`#site [data-asset-id="${id}"]`)) w.sfGone = true;
+        }).observe(document.body, { childList: true, subtree: true });
+      }, assetId);
       await send.click();
       const trade = actor.page.locator('.trade').first();
       await assertVisible(trade.getByTestId('verification-code'), 'the swap');
 
       // The viewer's list loses it without a reload.
-      await viewer.page.waitForFunction(
-        (id) => !document.querySelector(`#site [data-asset-id="${id}"]`),
-        assetId,
-        { timeout: 60_000 },
-      );
+      const seqBefore = await viewer.page.getByTestId('live-status').getAttribute('data-site-seq');
+      // Seen leaving at any moment: if Steam refuses the offer at once, the release follows the
+      // reservation within a second and the item is back before a poll could look.
+      await viewer.page
+        .waitForFunction(() => (window as unknown as { sfGone?: boolean }).sfGone === true, undefined, {
+          timeout: 60_000,
+        })
+        .catch(async () => {
+          const status = viewer.page.getByTestId('live-status');
+          assert.fail(
+            `the reserved item stayed on the other visitor's page: live "${await status.textContent()}", ` +
+              `site seq ${seqBefore} → ${await status.getAttribute('data-site-seq')}`,
+          );
+        });
       await shot(viewer.page, '17-reserved-gone-for-everyone');
 
       // Released: the viewer is told there are new items and gets it back on asking.
-      await trade.getByRole('button', { name: 'Cancel trade' }).click();
+      // Canceled by its owner, or ended by itself (Steam refused the offer): either releases it.
+      const cancel = trade.getByRole('button', { name: 'Cancel trade' });
+      if (await cancel.isVisible()) await cancel.click().catch(() => {});
+      await assertVisible(
+        trade.getByTestId('trade-state').filter({ hasText: /Canceled|Failed|Declined|Expired/ }),
+        'the trade ended',
+        60_000,
+      );
       await assertVisible(
         viewer.page.getByRole('button', { name: 'Show them' }),
         'new items offered',

@@ -220,9 +220,14 @@ export function SitePane({
   useEffect(() => {
     const el = sentinel.current;
     if (!el || !cursor || loading || error) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) load(cursor);
-    });
+    // The pane scrolls on its own (wide screens): watch the end of the list within it, a
+    // screenful ahead.
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) load(cursor);
+      },
+      { root: el.closest('.pane'), rootMargin: '0px 0px 600px 0px' },
+    );
     io.observe(el);
     return () => io.disconnect();
   }, [cursor, loading, error, qs]);
