@@ -430,7 +430,7 @@ test('an offer canceled outside the site raises the security notice', { timeout:
   const account =
     users
       .slice(4)
-      .filter((u) => !u.escrowDays)
+      .filter((u) => !u.escrowDays && !!u.sharedSecret)
       .at(-1) ?? users[3]!;
   const { context, page, errors } = await desktop();
   try {
@@ -514,7 +514,7 @@ test(
       // Someone else takes it in a swap.
       // An account whose trades Steam would not hold (no escrow): the tradebot refuses to send
       // offers that Steam would hold, and the trade would end by itself.
-      const account = users.slice(4).find((u) => !u.escrowDays) ?? users[4]!;
+      const account = users.slice(4).find((u) => !u.escrowDays && !!u.sharedSecret) ?? users[4]!;
       await signIn(actor.page, account);
       await setTradeUrl(actor.page, account);
       const inv = await json<{ items: UserItem[] }>(actor.page, '/api/v1/inventory/me');

@@ -22,6 +22,8 @@ export interface EmulatorAccount {
   kind?: string;
   /** Days Steam holds this account's trades (no mobile authenticator): 0 when none. */
   escrowDays?: number;
+  /** Empty when the account has no mobile authenticator: Steam then holds its trades 15 days. */
+  sharedSecret?: string;
 }
 
 export interface Platform {
