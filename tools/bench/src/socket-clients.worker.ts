@@ -16,8 +16,18 @@ const sockets: Socket[] = [];
 /** Marker id → receive times (one per client that got it). */
 const received = new Map<string, number[]>();
 const counts: Record<string, number> = {};
+/**
+ * Throughput phases keep no per-delivery times (10,000 clients × thousands of changes would not
+ * fit one IPC message): only how many marked deliveries of each kind and the latest time.
+ */
+let keepTimes = true;
+const summary = { marked: {} as Record<string, number>, latest: 0 };
 
 function record(id: string, at: number): void {
+  const kind = id.slice(0, id.indexOf(':'));
+  summary.marked[kind] = (summary.marked[kind] ?? 0) + 1;
+  if (at > summary.latest) summary.latest = at;
+  if (!keepTimes) return;
   let list = received.get(id);
   if (!list) received.set(id, (list = []));
   list.push(at);
@@ -75,17 +85,27 @@ process.on('message', (msg: { type: string } & Partial<Start>) => {
   else if (msg.type === 'reset') {
     received.clear();
     for (const k of Object.keys(counts)) delete counts[k];
+    summary.marked = {};
+    summary.latest = 0;
+    keepTimes = (msg as { keepTimes?: boolean }).keepTimes ?? true;
     process.send?.({ type: 'reset' });
   } else if (msg.type === 'report') {
     process.send?.({
       type: 'report',
       received: [...received],
       counts,
+      summary,
       connected: sockets.filter((s) => s.connected).length,
     });
   } else if (msg.type === 'close') {
     for (const s of sockets) s.disconnect();
     sockets.length = 0;
+    // The next server's clients start afresh, with receive times kept.
+    received.clear();
+    for (const k of Object.keys(counts)) delete counts[k];
+    summary.marked = {};
+    summary.latest = 0;
+    keepTimes = true;
     process.send?.({ type: 'closed' });
   } else if (msg.type === 'exit') process.exit(0);
 });

@@ -66,6 +66,7 @@ interface Report {
   received: Array<[string, number[]]>;
   counts: Record<string, number>;
   connected: number;
+  summary: { marked: Record<string, number>; latest: number };
 }
 
 async function connectClients(
@@ -95,23 +96,31 @@ async function connectClients(
   return connected;
 }
 
-async function collect(
-  workers: Worker[],
-): Promise<{ times: Map<string, number[]>; counts: Record<string, number> }> {
+async function collect(workers: Worker[]): Promise<Collected> {
   const reports = await Promise.all(workers.map((w) => w.request<Report>({ type: 'report' }, 'report')));
   const times = new Map<string, number[]>();
   const counts: Record<string, number> = {};
+  const marked: Record<string, number> = {};
+  let last = 0;
   for (const r of reports) {
     for (const [id, list] of r.received) times.set(id, [...(times.get(id) ?? []), ...list]);
     for (const [k, v] of Object.entries(r.counts)) counts[k] = (counts[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(r.summary.marked)) marked[k] = (marked[k] ?? 0) + v;
+    last = Math.max(last, r.summary.latest);
   }
-  return { times, counts };
+  return { times, counts, marked, latest: last };
+}
+
+interface Collected {
+  times: Map<string, number[]>;
+  counts: Record<string, number>;
+  /** Marked deliveries by kind (`site`, `user`, `bench`) and the latest, kept in every mode. */
+  marked: Record<string, number>;
+  latest: number;
 }
 
 /** Collects once deliveries have stopped arriving (the server and the clients have caught up). */
-async function quiet(
-  workers: Worker[],
-): Promise<{ times: Map<string, number[]>; counts: Record<string, number> }> {
+async function quiet(workers: Worker[]): Promise<Collected> {
   let previous = -1;
   for (let i = 0; i < 60; i++) {
     await sleep(1_000);
@@ -285,7 +294,7 @@ export async function run(args: string[]): Promise<void> {
     const userDelivered = ub.counts['trade:update'] ?? 0;
     const userPerSecond = userDelivered / ((latest(ub.times) - u0) / 1000);
     console.log(`  user: ${un * users} trade updates published in ${seconds} s → ${userDelivered} delivered`);
-    await Promise.all(workers.map((w) => w.request({ type: 'reset' }, 'reset')));
+    await Promise.all(workers.map((w) => w.request({ type: 'reset', keepTimes: false }, 'reset')));
     // Throughput: site events published back to back; deliveries counted at the clients.
     const t0 = now();
     let n = 0;
@@ -302,9 +311,8 @@ export async function run(args: string[]): Promise<void> {
     }
     const burst = await quiet(workers);
     // Each reservation reaches every client (batched into fewer messages): changes delivered.
-    let changes = 0;
-    for (const [id, list] of burst.times) if (id.startsWith('site:')) changes += list.length;
-    const perSecond = changes / ((latest(burst.times) - t0) / 1000);
+    const changes = burst.marked.site ?? 0;
+    const perSecond = changes / ((burst.latest - t0) / 1000);
     console.log(
       `  site: ${n} reservations published in ${seconds} s → ${burst.counts['site:items'] ?? 0} site:items messages carrying ${changes} changes to clients`,
     );
@@ -339,14 +347,14 @@ export async function run(args: string[]): Promise<void> {
     }
     const b = await quiet(workers);
     const base = latencies(basePublished, b.times, bconnected);
-    await Promise.all(workers.map((w) => w.request({ type: 'reset' }, 'reset')));
+    await Promise.all(workers.map((w) => w.request({ type: 'reset', keepTimes: false }, 'reset')));
     const bt0 = now();
     let bn = 0;
     while (now() - bt0 < seconds * 1000) {
       await fetch(`${burl}/emit?id=t${bn++}`, { method: 'POST' });
     }
     const bburst = await quiet(workers);
-    const blast = latest(bburst.times);
+    const blast = bburst.latest;
     const bPerSecond = (bburst.counts.bench ?? 0) / ((blast - bt0) / 1000);
     await Promise.all(workers.map((w) => w.request({ type: 'close' }, 'closed')));
     await stopProcess(baseline);
