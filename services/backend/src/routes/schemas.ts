@@ -69,6 +69,25 @@ export const tradeSchema = {
   },
 } as const;
 
+/** api.md's item fields after its price: the same on the user's items and the site's. */
+export const itemDetailProperties = {
+  floatValue: { type: ['number', 'null'] },
+  paintSeed: { type: ['integer', 'null'] },
+  phase: { type: ['string', 'null'] },
+  exterior: { type: ['string', 'null'] },
+  rarity: { type: ['string', 'null'] },
+  type: { type: 'string' },
+  weapon: { type: ['string', 'null'] },
+  statTrak: { type: 'boolean' },
+  souvenir: { type: 'boolean' },
+  stickers: {
+    type: 'array',
+    items: { type: 'object', properties: { name: { type: 'string' }, slot: { type: 'integer' } } },
+  },
+  iconUrl: { type: 'string' },
+  tradableAt: { type: ['string', 'null'] },
+} as const;
+
 export const userItemSchema = {
   type: 'object',
   additionalProperties: false,
@@ -78,21 +97,7 @@ export const userItemSchema = {
     marketHashName: { type: 'string' },
     name: { type: 'string' },
     price: { type: ['integer', 'null'] },
-    floatValue: { type: ['number', 'null'] },
-    paintSeed: { type: ['integer', 'null'] },
-    phase: { type: ['string', 'null'] },
-    exterior: { type: ['string', 'null'] },
-    rarity: { type: ['string', 'null'] },
-    type: { type: 'string' },
-    weapon: { type: ['string', 'null'] },
-    statTrak: { type: 'boolean' },
-    souvenir: { type: 'boolean' },
-    stickers: {
-      type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, slot: { type: 'integer' } } },
-    },
-    iconUrl: { type: 'string' },
-    tradableAt: { type: ['string', 'null'] },
+    ...itemDetailProperties,
     accepted: { type: 'boolean' },
     refusal: {
       anyOf: [

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '@platform/core';
+import { itemDetailProperties } from './schemas.ts';
 import {
   EXTERIORS,
   MAX_LIMIT,
@@ -53,21 +54,7 @@ const itemOrGroup = {
     marketHashName: { type: 'string' },
     name: { type: 'string' },
     price: { type: 'integer' },
-    floatValue: { type: ['number', 'null'] },
-    paintSeed: { type: ['integer', 'null'] },
-    phase: { type: ['string', 'null'] },
-    exterior: { type: ['string', 'null'] },
-    rarity: { type: ['string', 'null'] },
-    type: { type: 'string' },
-    weapon: { type: ['string', 'null'] },
-    statTrak: { type: 'boolean' },
-    souvenir: { type: 'boolean' },
-    stickers: {
-      type: 'array',
-      items: { type: 'object', properties: { name: { type: 'string' }, slot: { type: 'integer' } } },
-    },
-    iconUrl: { type: 'string' },
-    tradableAt: { type: ['string', 'null'] },
+    ...itemDetailProperties,
     tradeLockDays: { type: 'integer' },
     count: { type: 'integer' },
     minPrice: { type: 'integer' },
