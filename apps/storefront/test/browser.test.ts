@@ -62,8 +62,48 @@ async function assertVisible(locator: ReturnType<Page['locator']>, what: string,
   try {
     await locator.first().waitFor({ state: 'visible', timeout });
   } catch {
-    assert.fail(`not visible: ${what}`);
+    assert.fail(`not visible: ${what}\n${await diagnose(locator.page(), what)}`);
   }
+}
+
+/**
+ * What the page and the API showed when a step failed (CI keeps only the output and the
+ * screenshots): a screenshot, the trades as the page shows them, the live status and the user's
+ * trades as the API answers. Each part is bounded in time, so a hung page still fails with it.
+ */
+async function diagnose(page: Page, what: string): Promise<string> {
+  const within = <T>(p: Promise<T>, ms = 5_000): Promise<T | string> =>
+    Promise.race([
+      p.catch((e: unknown) => `(failed: ${(e as Error).message.split('\n')[0]})`),
+      new Promise<string>((r) => setTimeout(() => r(`(no answer within ${ms} ms)`), ms)),
+    ]);
+  const name = `FAILED-${what.replace(/[^a-z0-9]+/gi, '-')}`;
+  const parts = await Promise.all([
+    within(shot(page, name).then(() => `screenshot ${name}.png`)),
+    within(
+      page
+        .locator('.trade')
+        .allInnerTexts()
+        .then((t) => t.slice(0, 3).join(' | ').replace(/\s+/g, ' ')),
+    ),
+    within(page.getByTestId('live-status').first().innerText()),
+    within(
+      page.request
+        .get(`${platform.origin}/api/v1/trades`, { timeout: 5_000 })
+        .then(async (r) => `${r.status()} ${(await r.text()).slice(0, 1500)}`),
+    ),
+  ]);
+  return [
+    `  ${parts[0]}`,
+    `  trades on the page: ${parts[1]}`,
+    `  live: ${parts[2]}`,
+    `  GET /api/v1/trades: ${parts[3]}`,
+  ].join('\n');
+}
+
+/** Closes a context or page within 10 s: a hung close must not hide the step that failed. */
+async function closeSoon(target: { close(): Promise<void> }): Promise<void> {
+  await Promise.race([target.close().catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
 }
 
 async function setTradeUrl(page: Page, account: EmulatorAccount): Promise<void> {
@@ -139,7 +179,7 @@ test('a first-time visitor sees the storefront, never a blank page', { timeout: 
     assert.deepEqual(unlabeled, []);
     assert.deepEqual(errors, []);
   } finally {
-    await context.close();
+    await closeSoon(context);
   }
 });
 
@@ -224,7 +264,7 @@ test(
       );
       assert.deepEqual(errors, []);
     } finally {
-      await context.close();
+      await closeSoon(context);
     }
   },
 );
@@ -291,7 +331,7 @@ test(
       }
       assert.deepEqual(errors, []);
     } finally {
-      await context.close();
+      await closeSoon(context);
     }
   },
 );
@@ -414,7 +454,7 @@ test(
       await shot(page, '12-swap-reversed');
       assert.deepEqual(errors, []);
     } finally {
-      await context.close();
+      await closeSoon(context);
     }
   },
 );
@@ -453,7 +493,9 @@ test('an offer canceled outside the site raises the security notice', { timeout:
     const bots = (await (await fetch(`${platform.emulator}/_emulator/accounts?kind=bot`)).json()) as {
       accounts: { steamid: string }[];
     };
-    const steam = await context.newPage();
+    // Someone else's browser: a context of its own.
+    const elsewhere = await browser.newContext();
+    const steam = await elsewhere.newPage();
     let canceled = false;
     for (const bot of bots.accounts) {
       await steam.goto(`${platform.emulator}/_emulator/ui?steamid=${bot.steamid}`);
@@ -465,7 +507,7 @@ test('an offer canceled outside the site raises the security notice', { timeout:
       }
     }
     assert.ok(canceled, 'the offer was found at a bot');
-    await steam.close();
+    await closeSoon(elsewhere);
     await assertVisible(page.getByTestId('security-notice'), 'the security notice', 90_000);
     await shot(page, '13-security-notice');
     await assertVisible(
@@ -475,7 +517,7 @@ test('an offer canceled outside the site raises the security notice', { timeout:
     );
     assert.deepEqual(errors, []);
   } finally {
-    await context.close();
+    await closeSoon(context);
   }
 });
 
@@ -578,8 +620,8 @@ test(
       );
       assert.deepEqual([...viewer.errors, ...actor.errors], []);
     } finally {
-      await viewer.context.close();
-      await actor.context.close();
+      await closeSoon(viewer.context);
+      await closeSoon(actor.context);
     }
   },
 );
@@ -615,7 +657,7 @@ test(
       await shot(page, '16-phone-builder');
       assert.deepEqual(errors, []);
     } finally {
-      await context.close();
+      await closeSoon(context);
     }
   },
 );
@@ -638,6 +680,6 @@ test('with the API down every pane says so and the page stays usable', { timeout
     await shot(page, '18-api-down');
     assert.deepEqual(errors, []);
   } finally {
-    await context.close();
+    await closeSoon(context);
   }
 });

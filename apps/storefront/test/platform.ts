@@ -76,7 +76,7 @@ export async function startPlatform(name: string): Promise<Platform> {
     env: {
       ...process.env,
       LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.PLATFORM_LOG_LEVEL ?? 'info',
       NODE_ENV: 'development',
       MYSQL_DATABASE: stores.dbs.settings.database,
       PRICING_DATABASE: stores.dbs.settings.pricingDatabase,
