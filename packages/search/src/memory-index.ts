@@ -594,13 +594,41 @@ export class MemoryIndex implements SiteSearch {
     const itemOk = this.#itemFilter(query, now);
     const page: SearchPage = group
       ? this.#groups(sort, nameOk, itemOk, limit, cursor)
-      : this.#items(sort, nameOk, itemOk, limit, cursor, now);
+      : this.#items(sort, nameOk, itemOk, limit, cursor, now, query);
     if (query.facets) page.facets = this.#facets(nameOk, itemOk, now);
     return page;
   }
 
-  /** Which names a query allows (null: all), cached per distinct name filter. */
+  /**
+   * Which names a query allows (null: all). The text and trait part is cached per distinct
+   * filter (a few hundred are in use at once: the texts people type, the filter panel's
+   * combinations); a price range, different in almost every query, is applied on top through
+   * the names' price order: a binary search to the range's start, then only the names in it.
+   */
   #nameFilter(q: SearchQuery): Uint8Array | null {
+    const base = this.#traitFilter(q);
+    if (q.minPrice === undefined && q.maxPrice === undefined) return base;
+    const lo = q.minPrice ?? -Infinity;
+    const hi = q.maxPrice ?? Infinity;
+    const ok = new Uint8Array(this.#names.length);
+    const { names, key } = this.#nameOrders.get('price-asc')!;
+    let r = 0;
+    let end = names.length;
+    while (r < end) {
+      const mid = (r + end) >>> 1;
+      if (key[names[mid]!]! < lo) r = mid + 1;
+      else end = mid;
+    }
+    for (; r < names.length; r++) {
+      const n = names[r]!;
+      if (key[n]! > hi) break;
+      if (base === null || base[n] === 1) ok[n] = 1;
+    }
+    return ok;
+  }
+
+  /** The text and trait part of a query's name filter (null: all names), cached. */
+  #traitFilter(q: SearchQuery): Uint8Array | null {
     const tokens = q.q ? [...new Set(tokensOf(q.q))].sort() : [];
     const parts = {
       t: tokens,
@@ -611,8 +639,6 @@ export class MemoryIndex implements SiteSearch {
       st: q.statTrak,
       sv: q.souvenir,
       m: q.marketHashName,
-      lo: q.minPrice,
-      hi: q.maxPrice,
     };
     const none =
       tokens.length === 0 &&
@@ -622,9 +648,7 @@ export class MemoryIndex implements SiteSearch {
       !parts.w &&
       parts.st === undefined &&
       parts.sv === undefined &&
-      parts.m === undefined &&
-      parts.lo === undefined &&
-      parts.hi === undefined;
+      parts.m === undefined;
     if (none) return null;
     const key = JSON.stringify(parts);
     const cached = this.#nameFilterCache.get(key);
@@ -661,9 +685,7 @@ export class MemoryIndex implements SiteSearch {
         (wep && !wep.has((t.weapon ?? '').toLowerCase())) ||
         (parts.st !== undefined && t.statTrak !== parts.st) ||
         (parts.sv !== undefined && t.souvenir !== parts.sv) ||
-        (parts.m !== undefined && e.mhn !== parts.m) ||
-        (parts.lo !== undefined && e.price < parts.lo) ||
-        (parts.hi !== undefined && e.price > parts.hi)
+        (parts.m !== undefined && e.mhn !== parts.m)
       )
         ok[n] = 0;
     }
@@ -753,11 +775,12 @@ export class MemoryIndex implements SiteSearch {
     limit: number,
     cursor: CursorKey | undefined,
     now: number,
+    query: SearchQuery,
   ): SearchPage {
     const out: number[] = [];
     // One more than the page, to know whether there is a next one.
     const want = limit + 1;
-    if (isNameSort(sort)) this.#walkByName(sort, nameOk, itemOk, cursor, want, out);
+    if (isNameSort(sort)) this.#walkByName(sort, nameOk, itemOk, cursor, want, out, query);
     else this.#walkBySlot(sort, nameOk, itemOk, cursor, want, out);
     const more = out.length > limit;
     if (more) out.length = limit;
@@ -788,11 +811,39 @@ export class MemoryIndex implements SiteSearch {
     cursor: CursorKey | undefined,
     want: number,
     out: number[],
+    query: SearchQuery,
   ): void {
     const o = this.#nameOrders.get(sort)!;
     const cmp = nameCursorCmp(sort, o.key, this.#names);
     let r = 0;
     let from = -1;
+    // A price range in a price sort: the names outside it are skipped by a binary search for
+    // its first rank and the walk ends past its last one.
+    let first = 0;
+    let last = o.names.length;
+    if (sort !== 'popular' && (query.minPrice !== undefined || query.maxPrice !== undefined)) {
+      const desc = sort === 'price-desc';
+      const lo = query.minPrice ?? -Infinity;
+      const hi = query.maxPrice ?? Infinity;
+      const before = desc ? (p: number) => p > hi : (p: number) => p < lo;
+      const after = desc ? (p: number) => p < lo : (p: number) => p > hi;
+      let a = 0;
+      let b = o.names.length;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (before(o.key[o.names[mid]!]!)) a = mid + 1;
+        else b = mid;
+      }
+      first = a;
+      b = o.names.length;
+      while (a < b) {
+        const mid = (a + b) >>> 1;
+        if (!after(o.key[o.names[mid]!]!)) a = mid + 1;
+        else b = mid;
+      }
+      last = a;
+    }
+    r = first;
     if (cursor) {
       // The first name at or after the cursor's (binary search over ranks).
       let lo = 0;
@@ -802,8 +853,8 @@ export class MemoryIndex implements SiteSearch {
         if (cmp(o.names[mid]!, cursor.n ?? 0, cursor.m) < 0) lo = mid + 1;
         else hi = mid;
       }
-      r = lo;
-      if (r < o.names.length && cmp(o.names[r]!, cursor.n ?? 0, cursor.m) === 0) {
+      r = Math.max(lo, first);
+      if (r === lo && r < o.names.length && cmp(o.names[r]!, cursor.n ?? 0, cursor.m) === 0) {
         // Same name: start after the cursor's asset.
         let a = o.start[r]!;
         let b = o.start[r + 1]!;
@@ -816,7 +867,7 @@ export class MemoryIndex implements SiteSearch {
         from = a;
       }
     }
-    for (; r < o.names.length && out.length < want; r++) {
+    for (; r < last && out.length < want; r++) {
       const n = o.names[r]!;
       if (nameOk !== null && nameOk[n] !== 1) continue;
       if (this.#visibleByName[n] === 0) continue;
