@@ -815,7 +815,6 @@ export class MemoryIndex implements SiteSearch {
   ): void {
     const o = this.#nameOrders.get(sort)!;
     const cmp = nameCursorCmp(sort, o.key, this.#names);
-    let r = 0;
     let from = -1;
     // A price range in a price sort: the names outside it are skipped by a binary search for
     // its first rank and the walk ends past its last one.
@@ -843,7 +842,7 @@ export class MemoryIndex implements SiteSearch {
       }
       last = a;
     }
-    r = first;
+    let r = first;
     if (cursor) {
       // The first name at or after the cursor's (binary search over ranks).
       let lo = 0;

@@ -7,6 +7,8 @@
 // created through the API, its reservation going through the outbox, the relay and the bus, to
 // the moment two workers' indexes hide the item).
 //   npm run bench -- search [--items 20000] [--sizes 100000,400000,1000000] [--seconds 5] [--concurrency 8] [--reservations 100]
+// With --verify it measures nothing and instead checks every filter, sort and view of the route
+// over the whole world against the independent reference (search-verify.ts).
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -23,9 +25,11 @@ import { LiveIndex } from '@platform/search';
 import { uniquePrefix } from '@platform/testing';
 import { loadWorld } from '@platform/world';
 import { perRequest, startCpuMeter } from './cpu.ts';
+import { verifySearch } from './search-verify.ts';
 import { load, ms, percentile, type Load, type LoadRequest } from './http-load.ts';
 
 const ORIGIN = 'https://site.bench';
+const SORT_COUNT = 6;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -57,6 +61,7 @@ export async function run(args: string[]): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       reservations: { type: 'string', default: '100' },
       only: { type: 'string' },
+      verify: { type: 'boolean', default: false },
     },
   });
   const sizes = (values.sizes ?? values.items).split(',').map(Number);
@@ -65,12 +70,16 @@ export async function run(args: string[]): Promise<void> {
     concurrency: Number(values.concurrency),
     reservations: Number(values.reservations),
     only: values.only,
+    verify: values.verify,
   };
   console.log(
     `search bench: sizes ${sizes.join(', ')}; ${opts.seconds} s per figure at ${opts.concurrency} connections (req/s) and at 1 connection (p50/p99); the machine is shared: compare ratios, not absolutes`,
   );
   const results: SizeResult[] = [];
-  for (const n of sizes) results.push(await runSize(n, opts));
+  for (const n of sizes) {
+    const r = await runSize(n, opts);
+    if (r) results.push(r);
+  }
   if (results.length > 1) {
     console.log('\ngrowth:');
     console.log(
@@ -87,8 +96,14 @@ export async function run(args: string[]): Promise<void> {
 
 async function runSize(
   items: number,
-  opts: { seconds: number; concurrency: number; reservations: number; only?: string | undefined },
-): Promise<SizeResult> {
+  opts: {
+    seconds: number;
+    concurrency: number;
+    reservations: number;
+    only?: string | undefined;
+    verify: boolean;
+  },
+): Promise<SizeResult | undefined> {
   console.log(`\n== ${items} items ==`);
   const dbs = await createTestDatabases({ poolSize: 4 });
   const prefix = uniquePrefix('bench:search');
@@ -156,16 +171,32 @@ async function runSize(
     const live = backend.search.live;
     if (!live) throw new Error('the search bench measures the in-process index (SEARCH_ADAPTER=memory)');
     while (!live.loaded) await new Promise((r) => setTimeout(r, 50));
+    const priceOf = (mhn: string, category: string) => {
+      const p = backend.prices.book.priceOf(mhn, category as never, new Date());
+      return p ? Number(p.withdraw) : null;
+    };
+    if (opts.verify) {
+      const v = await verifySearch({
+        db: ctx.dbs.main,
+        app: backend.app,
+        priceOf,
+        progress: (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(
+        `verified: ${v.queries} filters × ${SORT_COUNT} sorts, the grouped view and the facets over ${v.rows} items: ${v.requests} requests, ${v.comparedItems} items and groups equal to the independent reference, in ${v.seconds.toFixed(1)} s`,
+      );
+      await Promise.all([backend.app.close()]);
+      await deleteByPrefix(ctx.redis, prefix);
+      await runtime.close();
+      return undefined;
+    }
     // A second worker's index (its own subscriber connection; in this process so its state can
     // be read): its memory is the heap it adds, and it takes part in the reservation latency.
     const second = new LiveIndex({
       db: ctx.dbs.main,
       bus: ctx.bus,
       logger: ctx.logger,
-      priceOf: (mhn, category) => {
-        const p = backend.prices.book.priceOf(mhn, category as never, new Date());
-        return p ? Number(p.withdraw) : null;
-      },
+      priceOf,
       pricesVersion: () => backend.prices.book.loadedAt,
       reconcileMs: 3_600_000,
     });
