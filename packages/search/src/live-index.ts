@@ -74,6 +74,10 @@ export class LiveIndex implements SiteSearch {
     return this.index.search(query);
   }
 
+  searchJson(query: SearchQuery): Promise<string> {
+    return this.index.searchJson(query);
+  }
+
   /** Subscribes, loads every item, then applies what arrived meanwhile; then the timers. */
   async start(): Promise<void> {
     const t0 = performance.now();

@@ -194,6 +194,16 @@ export function contractSuite(
       for (const [label, q] of FILTERS)
         for (const sort of SORTS) {
           const got = (await all(world.search, { ...q, sort })) as SiteItem[];
+          // An adapter that writes JSON itself writes the same answer.
+          if (world.search.searchJson)
+            for (const extra of [{}, { facets: true }, { group: true }, { group: true, facets: true }]) {
+              const ask = { ...q, sort, limit: 40, ...extra };
+              assert.deepEqual(
+                JSON.parse(await world.search.searchJson(ask)),
+                JSON.parse(JSON.stringify(await world.search.search(ask))),
+                `${label}, sort ${sort}, ${JSON.stringify(extra)}: searchJson`,
+              );
+            }
           const want = refSort(ref, refFilter(ref, q), sort);
           assert.deepEqual(
             got.map((i) => i.assetId),
