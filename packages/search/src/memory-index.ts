@@ -1201,7 +1201,7 @@ export class MemoryIndex implements SiteSearch {
     }
     const d = this.#displayName[s]!;
     const text = this.#texts.values[d]!;
-    const name = text === '' ? nj[0]! : (this.#textJson[d] ??= JSON.stringify(text));
+    const name = text === '' ? nj[0] : (this.#textJson[d] ??= JSON.stringify(text));
     const st = this.#stickers[s]!;
     const stickers = (this.#stickerJson[st] ??= JSON.stringify(
       this.#stickerSets[st]!.map((sticker, slot) => ({ name: sticker, slot })),
@@ -1213,9 +1213,9 @@ export class MemoryIndex implements SiteSearch {
     const ph = this.#phase[s]!;
     const lock = this.#lockUntil[s]!;
     return (
-      `{"assetId":${JSON.stringify(this.#asset[s]!)},"marketHashName":${nj[0]!},"name":${name},"price":${e.price},` +
+      `{"assetId":${JSON.stringify(this.#asset[s]!)},"marketHashName":${nj[0]},"name":${name},"price":${e.price},` +
       `"floatValue":${Number.isNaN(f) ? 'null' : f},"paintSeed":${seed < 0 ? 'null' : seed},` +
-      `"phase":${ph === 0 ? 'null' : `"${PHASES[ph - 1]!}"`},${nj[1]!},"stickers":${stickers},"iconUrl":${icon},` +
+      `"phase":${ph === 0 ? 'null' : `"${PHASES[ph - 1]!}"`},${nj[1]},"stickers":${stickers},"iconUrl":${icon},` +
       `"tradableAt":${lock > now ? `"${new Date(lock).toISOString()}"` : 'null'},"tradeLockDays":${lockDaysLeft(lock, now)}}`
     );
   }
