@@ -18,8 +18,10 @@ let browser: Browser;
 let users: EmulatorAccount[];
 /** Whether GET /api/v1/inventory/site exists yet (issue 10) and lists items. */
 let siteSearch = false;
+/** Why the site search, though there, listed nothing (a failure of the steps that need items). */
+let siteEmpty: string | null = null;
 /** Why the search steps cannot run. */
-let siteMissing = 'the site search (issue 10)';
+const siteMissing = 'the site search (issue 10)';
 
 interface UserItem {
   assetId: string;
@@ -134,11 +136,12 @@ before(
     browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
     users = await platform.users();
     const res = await fetch(`${platform.origin}/api/v1/inventory/site?limit=1`);
-    siteSearch = res.status === 200 && platform.siteEmptyFor === 0;
-    if (res.status === 200 && !siteSearch) {
-      siteMissing = `the site search listed no items for ${Math.round(platform.siteEmptyFor / 1000)} s after start (a known problem of the services behind, docs/decisions/0010)`;
-      console.log(`browser suite: ${siteMissing}`);
-    }
+    siteSearch = res.status === 200;
+    // A site search that lists nothing after start is a fault of the platform, not a reason to
+    // skip: every step that needs site items fails with it (the platform's log has the search's
+    // answers, "browser-suite: …").
+    if (siteSearch && platform.siteEmptyFor > 0)
+      siteEmpty = `the site search listed no items for ${Math.round(platform.siteEmptyFor / 1000)} s after start; see artifacts/browser.platform.log`;
   },
   { timeout: 240_000 },
 );
@@ -162,9 +165,8 @@ test('a first-time visitor sees the storefront, never a blank page', { timeout: 
     await assertVisible(page.getByRole('heading', { name: 'Trade CS2 skins in one offer.' }), 'the welcome');
     await assertVisible(page.getByRole('link', { name: 'Sign in through Steam' }), 'the sign-in button');
     await assertVisible(page.getByRole('heading', { name: 'Site inventory' }), 'the site pane');
+    if (siteEmpty) assert.fail(siteEmpty);
     if (siteSearch) await assertVisible(page.locator('#site .item'), 'site items for an anonymous visitor');
-    else if (platform.siteEmptyFor > 0)
-      await assertVisible(page.locator('#site .state-empty'), 'the site pane says nothing matches');
     else await assertVisible(page.locator('#site .state-error'), 'the site pane says it is unavailable');
     await shot(page, '01-first-visit');
     // Every form control has a name a screen reader reads out.
@@ -273,6 +275,7 @@ test(
   'search the site inventory with filters, sorts, the grouped view and infinite scroll',
   { timeout: 120_000 },
   async (t) => {
+    if (siteEmpty) assert.fail(siteEmpty);
     if (!siteSearch) {
       t.skip(`needs ${siteMissing}`);
       return;
@@ -340,6 +343,7 @@ test(
   'a swap accepted on the Steam page completes live and changes both inventories',
   { timeout: 180_000 },
   async (t) => {
+    if (siteEmpty) assert.fail(siteEmpty);
     if (!siteSearch || !platform.has.tradebot) {
       t.skip(
         `needs ${[!siteSearch && siteMissing, !platform.has.tradebot && 'the tradebot (issue 12)'].filter(Boolean).join(' and ')} on this branch`,
@@ -525,6 +529,7 @@ test(
   'an item someone reserves disappears for everyone, live, and comes back when released',
   { timeout: 180_000 },
   async (t) => {
+    if (siteEmpty) assert.fail(siteEmpty);
     if (!siteSearch || !platform.has.socket) {
       t.skip(
         `needs ${[!siteSearch && siteMissing, !platform.has.socket && 'the socket server (issue 13)'].filter(Boolean).join(' and ')} on this branch`,

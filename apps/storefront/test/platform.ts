@@ -179,8 +179,7 @@ export async function startPlatform(name: string): Promise<Platform> {
         const r = await fetch(`${origin}/api/v1/inventory/site?${q}`).catch(() => undefined);
         log.write(`browser-suite: ${q} -> ${r?.status} ${((await r?.text()) ?? '').slice(0, 200)}\n`);
       }
-      // A known problem of the services behind (decisions/0010, "Known problems"): the tests
-      // that need site items say so and skip; the others still run.
+      // The tests that need site items fail with this; the others still run.
       siteEmptyFor = Date.now() - t0;
     }
   } catch (err) {

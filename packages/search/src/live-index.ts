@@ -94,7 +94,7 @@ export class LiveIndex implements SiteSearch {
     for (const apply of this.#early.splice(0)) await apply();
     this.index.flush();
     this.loadMs = performance.now() - t0;
-    this.#o.logger.info({ items: this.index.size, ms: Math.round(this.loadMs) }, 'search index loaded');
+    this.#o.logger.info({ ...this.index.stats(), ms: Math.round(this.loadMs) }, 'search index loaded');
     const every = (ms: number, what: string, fn: () => Promise<void> | void) => {
       const t = setInterval(() => {
         Promise.resolve()
@@ -211,7 +211,8 @@ export class LiveIndex implements SiteSearch {
       reservations: reserve.length + release.length,
     };
     if (reload.length + gone.length + result.reservations > 0)
-      this.#o.logger.info(result, 'search reconciliation repaired the index');
+      this.#o.logger.info({ ...result, ...index.stats() }, 'search reconciliation repaired the index');
+    else this.#o.logger.debug(index.stats(), 'search reconciliation: the index agrees with MySQL');
     return result;
   }
 

@@ -265,6 +265,9 @@ export class MemoryIndex implements SiteSearch {
     if (!changed) return;
     this.#changes++;
     this.#nameFilterCache.clear();
+    // A name priced or unpriced now shows its items or hides them: the per-name counts the walks
+    // skip names by are recounted (an index loaded before the prices listed nothing until then).
+    this.#recount();
     this.#rebuildNameOrders();
   }
 
@@ -305,6 +308,38 @@ export class MemoryIndex implements SiteSearch {
   }
 
   /** Rough bytes held per item (columns, orders, the asset map); names and strings come on top. */
+  /** What the index holds and why items are not shown (the load and reconciliation log it). */
+  stats(): {
+    items: number;
+    visible: number;
+    reserved: number;
+    unlisted: number;
+    waitingForMerge: number;
+    unpricedNames: number;
+    inactiveBots: number;
+  } {
+    let visible = 0;
+    let reserved = 0;
+    let unlisted = 0;
+    for (const s of this.#slotOf.values()) {
+      const st = this.#state[s]!;
+      if (this.#visible(s)) visible++;
+      if (st & RESERVED) reserved++;
+      if (st & UNLISTED) unlisted++;
+    }
+    let unpricedNames = 0;
+    for (const n of this.#names) if (n.price < 0) unpricedNames++;
+    return {
+      items: this.#slotOf.size,
+      visible,
+      reserved,
+      unlisted,
+      waitingForMerge: this.#pending.length,
+      unpricedNames,
+      inactiveBots: this.#inactiveBots.size,
+    };
+  }
+
   memoryEstimate(): { bytes: number; perItem: number } {
     const columns = this.#cap * (4 * 7 + 8 * 6 + 2);
     const orders =

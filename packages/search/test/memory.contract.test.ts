@@ -7,7 +7,7 @@ import { Bus } from '@platform/bus';
 import { connectRedis, createRedis } from '@platform/db';
 import { createLogger } from '@platform/observability';
 import { eventually, factory, startStores, testRedisSettings, uniquePrefix } from '@platform/testing';
-import { LiveIndex } from '../src/index.ts';
+import { LiveIndex, MemoryIndex } from '../src/index.ts';
 import { contractSuite, makeRows, NOW, priceOf } from './contract.ts';
 import { insertRows, releaseInDb, reserveInDb } from './db-world.ts';
 
@@ -182,4 +182,32 @@ test('an event delivered twice (the outbox relay publishes at least once) is app
   await changed(randomUUID(), [marker!.assetId]);
   await eventually(() => w.live.index.peek(marker!.assetId) === undefined);
   assert.ok(w.live.index.peek(x!.assetId), 'the redelivered removal was ignored');
+});
+
+test('an index loaded before the prices lists the items once they arrive (the backend can start first)', async () => {
+  let priced = false;
+  const index = new MemoryIndex({ priceOf: (mhn) => (priced ? priceOf(mhn) : null), now: () => NOW });
+  try {
+    const rows = makeRows(300, [1, 2], 7);
+    index.upsert(rows);
+    index.flush();
+    assert.equal((await index.search({})).items.length, 0, 'nothing is listed without a price');
+    priced = true;
+    index.reprice();
+    const want = rows.filter(
+      (r) => priceOf(r.marketHashName) !== null && (r.tradable || r.tradableAfterMs !== null),
+    ).length;
+    for (const q of [{}, { sort: 'float-asc' as const }, { q: 'ak' }, { facets: true }]) {
+      const page = await index.search({ ...q, limit: 200 });
+      assert.ok(page.items.length > 0, `${JSON.stringify(q)}: listed after the prices came`);
+    }
+    const groups = (await index.search({ group: true, limit: 200 })).items as Array<{ count: number }>;
+    assert.equal(
+      groups.reduce((a, g) => a + g.count, 0),
+      want,
+      'the grouped view counts every priced item',
+    );
+  } finally {
+    index.close();
+  }
 });
