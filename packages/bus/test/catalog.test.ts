@@ -70,10 +70,12 @@ async function finished(
 ): Promise<{ state: string; failedReason?: string; returnvalue?: unknown }> {
   const started = Date.now();
   for (;;) {
-    const job = await bus.queue('inventory-refresh').getJob(id);
-    const state = job ? await job.getState() : 'missing';
-    if (job && (state === 'completed' || state === 'failed'))
+    const state = await bus.queue('inventory-refresh').getJobState(id);
+    if (state === 'completed' || state === 'failed') {
+      // Read after the state: a job read before it ended has no reason or value yet.
+      const job = (await bus.queue('inventory-refresh').getJob(id))!;
       return { state, failedReason: job.failedReason, returnvalue: job.returnvalue as unknown };
+    }
     if (Date.now() - started > timeoutMs) assert.fail(`job ${id} still ${state} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
