@@ -691,15 +691,9 @@ export class MemoryIndex implements SiteSearch {
     const lo = q.minPrice ?? -Infinity;
     const hi = q.maxPrice ?? Infinity;
     const ok = new Uint8Array(this.#names.length);
-    const { names, key } = this.#nameOrders.get('price-asc')!;
-    let r = 0;
-    let end = names.length;
-    while (r < end) {
-      const mid = (r + end) >>> 1;
-      if (key[names[mid]!]! < lo) r = mid + 1;
-      else end = mid;
-    }
-    for (; r < names.length; r++) {
+    const o = this.#nameOrders.get('price-asc')!;
+    const { names, key } = o;
+    for (let r = prefixEnd(o, (p) => p < lo); r < names.length; r++) {
       const n = names[r]!;
       if (key[n]! > hi) break;
       if (base === null || base[n] === 1) ok[n] = 1;
@@ -902,23 +896,8 @@ export class MemoryIndex implements SiteSearch {
       const desc = sort === 'price-desc';
       const lo = query.minPrice ?? -Infinity;
       const hi = query.maxPrice ?? Infinity;
-      const before = desc ? (p: number) => p > hi : (p: number) => p < lo;
-      const after = desc ? (p: number) => p < lo : (p: number) => p > hi;
-      let a = 0;
-      let b = o.names.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (before(o.key[o.names[mid]!]!)) a = mid + 1;
-        else b = mid;
-      }
-      first = a;
-      b = o.names.length;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (!after(o.key[o.names[mid]!]!)) a = mid + 1;
-        else b = mid;
-      }
-      last = a;
+      first = prefixEnd(o, desc ? (p) => p > hi : (p) => p < lo);
+      last = prefixEnd(o, desc ? (p) => p >= lo : (p) => p <= hi);
     }
     let r = first;
     if (cursor) {
@@ -1358,6 +1337,18 @@ function groupKeyCmp(desc: boolean, a: number, b: number): number {
   const mb = !Number.isFinite(b);
   if (ma !== mb) return ma ? 1 : -1;
   return desc ? b - a : a - b;
+}
+
+/** The first rank of a price order at which `holds` stops holding (it holds for a prefix of it). */
+function prefixEnd(o: NameOrder, holds: (price: number) => boolean): number {
+  let lo = 0;
+  let hi = o.names.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (holds(o.key[o.names[mid]!]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function lowerBound(sorted: string[], t: string): number {
